@@ -1,0 +1,431 @@
+/*
+ * app.c: the loop context and the glue between the stages.  Data flows
+ * one way: the watch layer hands over path events (already filtered by the
+ * ignore patterns), each is matched against the rules, a matching rule
+ * collects the path in its batch and restarts its quiet period, and a rule
+ * whose quiet period is over is handed to the runner with its batch.
+ *
+ * The debounce timer is armed lazily: a later deadline never re-arms it,
+ * so a storm of events costs no timer system call per event; when the
+ * timer fires early it is simply armed again for what is now due.
+ */
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "batch.h"
+#include "debounce.h"
+#include "events.h"
+#include "log.h"
+#include "loop.h"
+#include "match.h"
+#include "notify.h"
+#include "rules.h"
+#include "runner.h"
+#include "watch.h"
+#include "xmalloc.h"
+
+/* Reading a directory: what watchrun's own scans cause. */
+#define DIR_READS	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
+
+/* Events that mean something changed, as opposed to was looked at. */
+#define CHANGE_EVENTS	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVE | \
+			    IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
+
+struct rstate {
+	struct batch	*batch;
+	uint32_t	 events;	/* the events it takes, ISDIR aside */
+	int		 dironly;	/* ISDIR given: directories only */
+	int		 due;		/* quiet period over while busy */
+};
+
+struct app {
+	const struct app_opts *o;
+	const struct rule *rules;
+	size_t		 nrules;
+	struct loop	*loop;
+	struct watch	*watch;
+	struct matcher	*matcher;
+	struct debounce	*deb;
+	struct runner	*runner;
+	struct rstate	*st;
+	size_t		*due;		/* scratch for debounce_due() */
+	int		 sigfd;
+	int		 debfd;
+	uint64_t	 armed;
+	uint64_t	 now;
+	struct loop_src	 src_inotify;
+	struct loop_src	 src_signal;
+	struct loop_src	 src_debounce;
+	struct loop_src	 src_runner;
+	int		 status;
+};
+
+static int
+is_ignored(void *arg, const char *path, size_t len)
+{
+	struct app *a = arg;
+	const struct ruleset *rs = a->o->rs;
+	size_t i;
+
+	for (i = 0; i < rs->nignores; i++)
+		if (match_exec(a->matcher, rs->ignores[i], path, len))
+			return 1;
+	return 0;
+}
+
+static void
+stop(struct app *a, int status)
+{
+	a->status = status;
+	loop_stop(a->loop);
+}
+
+/*
+ * Whether the event only says that a directory was read.  watchrun's own
+ * scans of new directories cause such events, so they reach only those
+ * who ask for directory events by name (ISDIR in a rule, -e for --print).
+ */
+static int
+dir_read(const struct pevent *pev)
+{
+	return (pev->mask & IN_ISDIR) &&
+	    (pev->mask & ~(uint32_t)(IN_ISDIR | DIR_READS)) == 0;
+}
+
+static void
+print_event(struct app *a, const struct pevent *pev)
+{
+	if (!a->o->print_dir_reads && dir_read(pev))
+		return;
+	if (a->o->print_re != NULL && pev->len > 0 &&
+	    !match_exec(a->matcher, a->o->print_re, pev->path, pev->len))
+		return;
+	if (a->o->json)
+		log_event_json(stdout, pev->path, pev->len, pev->mask,
+		    pev->cookie);
+	else
+		log_event_text(stdout, pev->path, pev->len, pev->mask);
+}
+
+static void
+on_pevent(void *arg, const struct pevent *pev)
+{
+	struct app *a = arg;
+	struct rstate *s;
+	size_t i;
+
+	if (a->o->print) {
+		print_event(a, pev);
+		return;
+	}
+	if (pev->len == 0 && (pev->mask & IN_Q_OVERFLOW)) {
+		/* Changes were lost: every rule that cares about changes runs. */
+		for (i = 0; i < a->nrules; i++)
+			if (a->st[i].events & (CHANGE_EVENTS | IN_Q_OVERFLOW)) {
+				batch_set_overflow(a->st[i].batch);
+				debounce_touch(a->deb, i, a->now,
+				    a->rules[i].debounce_us);
+			}
+		return;
+	}
+	for (i = 0; i < a->nrules; i++) {
+		s = &a->st[i];
+		if ((pev->mask & IN_Q_OVERFLOW) ?
+		    !(s->events & (CHANGE_EVENTS | IN_Q_OVERFLOW)) :
+		    !(pev->mask & s->events))
+			continue;
+		if (s->dironly ? !(pev->mask & IN_ISDIR) : dir_read(pev))
+			continue;
+		if (a->o->on_busy == BUSY_IGNORE && runner_busy(a->runner, i))
+			continue;
+		if (a->rules[i].re != NULL && !match_exec(a->matcher,
+		    a->rules[i].re, pev->path, pev->len))
+			continue;
+		(void)batch_add(s->batch, pev->path, pev->len, pev->mask);
+		debounce_touch(a->deb, i, a->now, a->rules[i].debounce_us);
+	}
+}
+
+static void
+rearm(struct app *a)
+{
+	uint64_t next = debounce_next(a->deb);
+
+	/* A later deadline can wait: the timer fires early and re-arms. */
+	if (next == a->armed || (next > a->armed && a->armed != DEBOUNCE_NEVER))
+		return;
+	if (loop_timer_set(a->debfd, next) == -1)
+		warn("timerfd_settime");
+	a->armed = next;
+}
+
+static void
+try_run(struct app *a, size_t i)
+{
+	struct rstate *s = &a->st[i];
+
+	if (batch_count(s->batch) == 0 && !batch_overflow(s->batch))
+		return;
+	if (runner_busy(a->runner, i)) {
+		switch (a->o->on_busy) {
+		case BUSY_RESTART:
+			runner_stop(a->runner, i);
+			/* FALLTHROUGH */
+		case BUSY_QUEUE:
+			s->due = 1;
+			break;
+		case BUSY_IGNORE:
+			batch_clear(s->batch);
+			break;
+		}
+		return;
+	}
+	s->due = 0;
+	debounce_cancel(a->deb, i);
+	(void)runner_start(a->runner, i, s->batch);
+	batch_clear(s->batch);
+}
+
+static void
+run_due(struct app *a)
+{
+	size_t i, n;
+
+	n = debounce_due(a->deb, a->now, a->due);
+	for (i = 0; i < n; i++)
+		try_run(a, a->due[i]);
+	rearm(a);
+}
+
+static void
+on_inotify(struct loop_src *src, uint32_t events)
+{
+	struct app *a = src->arg;
+
+	(void)events;
+	a->now = loop_now();
+	watch_read(a->watch);
+	if (a->o->print && fflush(stdout) == EOF) {
+		/* Nobody reads what we print any more. */
+		stop(a, errno == EPIPE ? 0 : 1);
+		return;
+	}
+	if (watch_roots(a->watch) == 0) {
+		log_warnx("no directory left to watch");
+		stop(a, 1);
+		return;
+	}
+	if (!a->o->print)
+		run_due(a);
+}
+
+static void
+on_debounce(struct loop_src *src, uint32_t events)
+{
+	struct app *a = src->arg;
+
+	(void)events;
+	(void)loop_timer_read(a->debfd);
+	a->armed = DEBOUNCE_NEVER;
+	a->now = loop_now();
+	run_due(a);
+}
+
+static void
+on_runner_timer(struct loop_src *src, uint32_t events)
+{
+	struct app *a = src->arg;
+
+	(void)events;
+	runner_timer(a->runner);
+}
+
+static void
+on_done(void *arg, size_t i, int status)
+{
+	struct app *a = arg;
+
+	if (a->o->once) {
+		stop(a, WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status));
+		return;
+	}
+	/* Still within its quiet period: the debounce timer will run it. */
+	if (a->st[i].due && !debounce_pending(a->deb, i)) {
+		a->now = loop_now();
+		try_run(a, i);
+	}
+}
+
+static void
+on_signal(struct loop_src *src, uint32_t events)
+{
+	struct app *a = src->arg;
+	struct signalfd_siginfo si;
+	int reap = 0;
+
+	(void)events;
+	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap = 1;
+		else
+			stop(a, 0);
+	}
+	if (reap && a->runner != NULL)
+		runner_reap(a->runner);
+}
+
+static void
+setup_signals(struct app *a)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		err(1, "sigprocmask");
+	/* A closed stderr or stdout must not kill us with commands running. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		err(1, "signalfd");
+}
+
+static uint32_t
+wanted_events(struct app *a)
+{
+	uint32_t mask = IN_Q_OVERFLOW;
+	size_t i;
+
+	if (a->o->print)
+		return a->o->print_mask | IN_Q_OVERFLOW;
+	for (i = 0; i < a->nrules; i++)
+		mask |= a->st[i].events;
+	return mask;
+}
+
+static void
+add_src(struct app *a, struct loop_src *src, int fd, loop_cb *cb)
+{
+	src->fd = fd;
+	src->cb = cb;
+	src->arg = a;
+	if (loop_add(a->loop, src) == -1)
+		err(1, "epoll_ctl");
+}
+
+int
+app_run(const struct app_opts *o)
+{
+	struct app a;
+	struct watch_opts wo;
+	struct runner_opts ro;
+	char msg[256];
+	size_t i, failed = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.o = o;
+	a.rules = o->rs->rules;
+	a.nrules = o->print ? 0 : o->rs->nrules;
+	a.armed = DEBOUNCE_NEVER;
+	setup_signals(&a);
+	a.loop = loop_new();
+	a.matcher = matcher_new();
+	a.st = xcalloc(a.nrules, sizeof(*a.st));
+	a.due = xcalloc(a.nrules, sizeof(*a.due));
+	for (i = 0; i < a.nrules; i++) {
+		a.st[i].batch = batch_new(BATCH_MAX_PATHS, BATCH_MAX_BYTES);
+		a.st[i].events = a.rules[i].mask & ~(uint32_t)IN_ISDIR;
+		a.st[i].dironly = (a.rules[i].mask & IN_ISDIR) != 0;
+		if (a.st[i].events == 0)
+			a.st[i].events = IN_ALL_EVENTS | IN_IGNORED |
+			    IN_UNMOUNT | IN_Q_OVERFLOW;
+	}
+	a.deb = debounce_new(a.nrules);
+	if (!o->print) {
+		/* Early, while watchrun is small: this forks the guardian. */
+		memset(&ro, 0, sizeof(ro));
+		ro.stop_us = o->stop_us;
+		ro.quiet = o->quiet;
+		ro.done = on_done;
+		ro.done_arg = &a;
+		a.runner = runner_new(a.rules, a.nrules, &ro);
+		if ((a.debfd = loop_timer_new()) == -1)
+			err(1, "timerfd_create");
+	}
+	memset(&wo, 0, sizeof(wo));
+	wo.mask = wanted_events(&a);
+	wo.follow = o->follow;
+	wo.ignore = is_ignored;
+	wo.ignore_arg = &a;
+	wo.sink = on_pevent;
+	wo.sink_arg = &a;
+	if ((a.watch = watch_new(&wo)) == NULL)
+		errx(1, "inotify_init1: %s", events_strerror(errno, msg,
+		    sizeof(msg)));
+	for (i = 0; i < o->rs->nroots; i++)
+		if (watch_root(a.watch, o->rs->roots[i]) == -1)
+			failed++;
+	watch_started(a.watch);
+	a.status = 0;
+	if (watch_unwatched(a.watch) > 0) {
+		log_warnx("inotify watch limit reached: %zu directories "
+		    "watched, %zu left unwatched (fs.inotify.max_user_watches="
+		    "%ld); raise it with 'sysctl fs.inotify.max_user_watches=N'"
+		    "%s", watch_dirs(a.watch), watch_unwatched(a.watch),
+		    events_limit("max_user_watches"), o->partial ? "" :
+		    ", or pass --partial to watch only what fits");
+		if (!o->partial)
+			a.status = 1;
+	}
+	if (failed > 0 || watch_roots(a.watch) == 0)
+		a.status = 1;
+	if (a.status == 0) {
+		add_src(&a, &a.src_inotify, watch_fd(a.watch), on_inotify);
+		add_src(&a, &a.src_signal, a.sigfd, on_signal);
+		if (a.runner != NULL) {
+			add_src(&a, &a.src_debounce, a.debfd, on_debounce);
+			add_src(&a, &a.src_runner, runner_timer_fd(a.runner),
+			    on_runner_timer);
+		}
+		if (!o->quiet)
+			log_info("ready, watching %zu director%s",
+			    watch_dirs(a.watch),
+			    watch_dirs(a.watch) == 1 ? "y" : "ies");
+		if (notify_send("READY=1") == -1)
+			warn("sd_notify");
+		if (loop_run(a.loop) == -1)
+			err(1, "epoll_wait");
+		(void)notify_send("STOPPING=1");
+	}
+	if (a.runner != NULL)
+		runner_shutdown(a.runner);
+	if (o->print)
+		fflush(stdout);
+	runner_free(a.runner);
+	watch_free(a.watch);
+	for (i = 0; i < a.nrules; i++)
+		batch_free(a.st[i].batch);
+	free(a.st);
+	free(a.due);
+	debounce_free(a.deb);
+	matcher_free(a.matcher);
+	loop_free(a.loop);
+	if (a.debfd > 0)
+		close(a.debfd);
+	close(a.sigfd);
+	/* The mask stays: a late SIGINT must not kill us on the way out. */
+	return a.status;
+}

@@ -1,0 +1,97 @@
+/*
+ * duration.c: parsing and printing durations.  Integer arithmetic only,
+ * so that "1.5s" is exactly 1500000 microseconds.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "duration.h"
+
+static const struct {
+	const char	*unit;
+	uint64_t	 us;
+} units[] = {
+	{ "us", 1 },
+	{ "ms", 1000 },
+	{ "s", 1000000 },
+	{ "m", 60000000 },
+	{ "h", 3600000000ULL },
+};
+
+int
+duration_parse(const char *s, size_t len, uint64_t *usp, const char **errstr)
+{
+	uint64_t whole = 0, frac = 0, fracdiv = 1, scale = 0, us;
+	size_t i = 0, u, ndigits = 0, nfrac = 0;
+
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, ndigits++) {
+		if (whole > DURATION_MAX_US) {
+			*errstr = "too large";
+			return -1;
+		}
+		whole = whole * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			/* Nine digits reach below a microsecond of an hour. */
+			if (nfrac++ < 9) {
+				frac = frac * 10 + (uint64_t)(s[i] - '0');
+				fracdiv *= 10;
+			}
+		}
+		if (nfrac == 0) {
+			*errstr = "expected a digit after '.'";
+			return -1;
+		}
+	}
+	if (ndigits == 0) {
+		*errstr = len == 0 ? "empty duration" :
+		    "expected a number such as 100ms or 1.5s";
+		return -1;
+	}
+	if (i == len) {
+		if (whole == 0 && frac == 0) {
+			*usp = 0;
+			return 0;
+		}
+		*errstr = "missing unit (us, ms, s, m or h)";
+		return -1;
+	}
+	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+		if (strlen(units[u].unit) == len - i &&
+		    memcmp(units[u].unit, s + i, len - i) == 0)
+			scale = units[u].us;
+	if (scale == 0) {
+		*errstr = "unknown unit (use us, ms, s, m or h)";
+		return -1;
+	}
+	if (whole > DURATION_MAX_US / scale) {
+		*errstr = "too large (at most 24h)";
+		return -1;
+	}
+	us = whole * scale + frac * scale / fracdiv;
+	if (us > DURATION_MAX_US) {
+		*errstr = "too large (at most 24h)";
+		return -1;
+	}
+	*usp = us;
+	return 0;
+}
+
+void
+duration_format(uint64_t us, char *buf, size_t size)
+{
+	if (us == 0)
+		snprintf(buf, size, "0");
+	else if (us % 1000 != 0)
+		snprintf(buf, size, "%lluus", (unsigned long long)us);
+	else if (us < 1000000 || us % 100000 != 0)
+		snprintf(buf, size, "%llums", (unsigned long long)(us / 1000));
+	else if (us % 1000000 == 0)
+		snprintf(buf, size, "%llus", (unsigned long long)(us / 1000000));
+	else
+		snprintf(buf, size, "%llu.%llus",
+		    (unsigned long long)(us / 1000000),
+		    (unsigned long long)(us % 1000000 / 100000));
+}

@@ -1,0 +1,110 @@
+/*
+ * events.c: inotify itself.  The decoder copies each fixed header out of
+ * the buffer rather than casting, so crafted or misaligned input cannot
+ * cause an unaligned access, and it never trusts a length that points past
+ * the end of what was read.
+ */
+#include <sys/inotify.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events.h"
+
+int
+events_open(void)
+{
+	return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+int
+events_add(int fd, const char *path, uint32_t mask)
+{
+	return inotify_add_watch(fd, path, mask);
+}
+
+int
+events_rm(int fd, int wd)
+{
+	return inotify_rm_watch(fd, wd);
+}
+
+int
+events_next(const void *buf, size_t len, size_t *off, struct event *ev)
+{
+	struct inotify_event hdr;
+	const char *p = buf;
+	size_t at = *off;
+
+	if (at >= len)
+		return 0;
+	if (len - at < sizeof(hdr)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(&hdr, p + at, sizeof(hdr));
+	if (hdr.len > len - at - sizeof(hdr)) {
+		errno = EINVAL;
+		return -1;
+	}
+	ev->wd = hdr.wd;
+	ev->mask = hdr.mask;
+	ev->cookie = hdr.cookie;
+	ev->name = p + at + sizeof(hdr);
+	/* The kernel pads the name with NULs; a name without one is corrupt. */
+	ev->namelen = hdr.len == 0 ? 0 : strnlen(ev->name, hdr.len);
+	if (ev->namelen == hdr.len && hdr.len > 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	*off = at + sizeof(hdr) + hdr.len;
+	return 1;
+}
+
+long
+events_limit(const char *name)
+{
+	char path[128], line[64];
+	FILE *fp;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/fs/inotify/%s", name);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), fp) != NULL)
+		v = strtol(line, NULL, 10);
+	fclose(fp);
+	return v;
+}
+
+const char *
+events_strerror(int err, char *buf, size_t size)
+{
+	switch (err) {
+	case ENOSPC:
+		snprintf(buf, size, "inotify watch limit reached "
+		    "(fs.inotify.max_user_watches=%ld); raise it with "
+		    "'sysctl fs.inotify.max_user_watches=N' or in "
+		    "/etc/sysctl.d/", events_limit("max_user_watches"));
+		break;
+	case EMFILE:
+		/* inotify_init1 says EMFILE for the per-user instance limit. */
+		snprintf(buf, size, "too many inotify instances or open files "
+		    "(fs.inotify.max_user_instances=%ld; see also ulimit -n)",
+		    events_limit("max_user_instances"));
+		break;
+	case ENFILE:
+		snprintf(buf, size, "system-wide limit on open files reached "
+		    "(fs.file-max)");
+		break;
+	default:
+		snprintf(buf, size, "%s", strerror(err));
+		break;
+	}
+	return buf;
+}

@@ -1,0 +1,36 @@
+/*
+ * match.h: PCRE2 regular expressions against paths, as bytes (no UTF
+ * mode), with JIT where the library has it and with limits so that no
+ * pattern can stall the event loop.
+ */
+#ifndef WATCHRUN_MATCH_H
+#define WATCHRUN_MATCH_H
+
+struct match_re;
+struct matcher;
+
+/*
+ * Compiles the len bytes at pat.  Returns the pattern, owned by the
+ * caller, or NULL with PCRE2's message in msg and the offset of the error
+ * within pat in *erroff.  label (borrowed, copied) names the pattern in
+ * the one warning given if a match ever hits the limits.
+ */
+struct match_re	*match_compile(const char *pat, size_t len, const char *label,
+		    char *msg, size_t msgsize, size_t *erroff);
+void		 match_re_free(struct match_re *);	/* NULL is a no-op */
+
+/* The source text of a pattern. */
+const char	*match_source(const struct match_re *);
+
+/* Scratch space and limits for matching; one per program. */
+struct matcher	*matcher_new(void);
+void		 matcher_free(struct matcher *);	/* NULL is a no-op */
+
+/*
+ * Whether re matches the len bytes at s.  A match that runs into the
+ * limits counts as no match and is reported once per pattern.
+ */
+int		 match_exec(struct matcher *, struct match_re *, const char *s,
+		    size_t len);
+
+#endif

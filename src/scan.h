@@ -1,0 +1,27 @@
+/*
+ * scan.h: reading a directory's entries with getdents64(2), taking each
+ * entry's type from the directory itself rather than from stat(2).
+ */
+#ifndef WATCHRUN_SCAN_H
+#define WATCHRUN_SCAN_H
+
+/*
+ * Called for each entry but "." and "..": dirfd is the open directory,
+ * name is NUL-terminated, type a DT_* value (DT_UNKNOWN only when even
+ * fstatat(2) failed).  Returning -1 stops the scan.
+ */
+typedef int	 scan_fn(void *arg, int dirfd, const char *name, size_t len,
+		    unsigned char type);
+
+/* The buffer a scan reads into; one is enough for any number of scans. */
+#define SCAN_BUFSIZE	32768
+
+/*
+ * Scans the directory at path, which is not followed if it is a symlink
+ * unless follow is set, reading through buf (SCAN_BUFSIZE bytes).  Returns
+ * 0, or -1 with errno set when it cannot be opened or read.
+ */
+int	 scan_dir(const char *path, int follow, void *buf, scan_fn *fn,
+	    void *arg);
+
+#endif

@@ -1,0 +1,652 @@
+/*
+ * watch.c: keeping a watch on every directory of the trees and turning
+ * inotify records into path events.
+ *
+ * A directory that appears is watched first and scanned second, so that
+ * whatever is created in it meanwhile shows up in the scan, as an event,
+ * or both (the batches downstream swallow the duplicate); what the scan
+ * finds is reported as CREATE.  A directory renamed inside the trees is
+ * paired by cookie and keeps its watches; one that leaves is forgotten.
+ * On a queue overflow every directory is walked again: new ones are
+ * watched, renamed ones found by their watch descriptor, vanished ones
+ * dropped, and files changed since the queue was last empty are reported.
+ */
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "log.h"
+#include "scan.h"
+#include "tree.h"
+#include "watch.h"
+#include "xmalloc.h"
+
+/* Events the tree needs whatever the rules want. */
+#define TREE_EVENTS	(IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | \
+			    IN_MOVE_SELF | IN_DELETE_SELF)
+
+/* File times are taken from a coarse clock: look back this far (ns). */
+#define RESCAN_SLACK_NS	50000000LL
+
+struct move {
+	uint32_t	 cookie;
+	int		 wd;		/* the directory that left its parent */
+};
+
+struct root {
+	char		*path;
+	int		 wd;		/* -1 once gone */
+};
+
+struct watch {
+	struct watch_opts opts;
+	int		 ifd;
+	uint32_t	 kmask;		/* what inotify_add_watch asks for */
+	struct tree	*tree;
+	char		*buf;		/* aligned for struct inotify_event */
+	void		*scanbuf;
+	int		*stack;		/* directories waiting for a scan */
+	size_t		 nstack;
+	size_t		 stacksize;
+	struct move	*moves;
+	size_t		 nmoves;
+	size_t		 movesize;
+	struct root	*roots;
+	size_t		 nroots;
+	size_t		 unwatched;
+	int		 started;	/* the initial walk is over */
+	int		 rescanning;
+	int64_t		 since;		/* rescan: report changes after this */
+	int64_t		 drained_at;	/* when the queue was last empty */
+	int		 unmount_warned;
+};
+
+struct walk_ctx {
+	struct watch	*w;
+	int		 wd;
+	int		 report;
+};
+
+static int64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct watch *
+watch_new(const struct watch_opts *opts)
+{
+	struct watch *w;
+	int fd;
+
+	if ((fd = events_open()) == -1)
+		return NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->opts = *opts;
+	w->ifd = fd;
+	w->kmask = (opts->mask & IN_ALL_EVENTS) | TREE_EVENTS | IN_ONLYDIR |
+	    IN_EXCL_UNLINK | (opts->follow ? 0 : IN_DONT_FOLLOW);
+	w->tree = tree_new();
+	if (posix_memalign((void **)&w->buf, 16, EVENTS_BUFSIZE) != 0)
+		err(1, "posix_memalign");
+	w->scanbuf = xmalloc(SCAN_BUFSIZE);
+	w->drained_at = wall_ns();
+	return w;
+}
+
+void
+watch_free(struct watch *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	close(w->ifd);
+	tree_free(w->tree);
+	free(w->buf);
+	free(w->scanbuf);
+	free(w->stack);
+	free(w->moves);
+	for (i = 0; i < w->nroots; i++)
+		free(w->roots[i].path);
+	free(w->roots);
+	free(w);
+}
+
+int
+watch_fd(const struct watch *w)
+{
+	return w->ifd;
+}
+
+size_t
+watch_dirs(const struct watch *w)
+{
+	return tree_count(w->tree);
+}
+
+size_t
+watch_roots(const struct watch *w)
+{
+	return tree_roots(w->tree);
+}
+
+size_t
+watch_unwatched(const struct watch *w)
+{
+	return w->unwatched;
+}
+
+static void
+emit(struct watch *w, const char *path, size_t len, uint32_t mask,
+    uint32_t cookie)
+{
+	struct pevent pev;
+
+	if ((mask & w->opts.mask) == 0)
+		return;
+	if (len > 0 && w->opts.ignore != NULL &&
+	    w->opts.ignore(w->opts.ignore_arg, path, len))
+		return;
+	pev.path = path;
+	pev.len = len;
+	pev.mask = mask;
+	pev.cookie = cookie;
+	w->opts.sink(w->opts.sink_arg, &pev);
+}
+
+static void
+warn_path(const char *path, size_t len, const char *what, int err)
+{
+	char *v, msg[256];
+
+	v = log_vis(path, len);
+	log_warnx("%s%s: %s", what, v, events_strerror(err, msg, sizeof(msg)));
+	free(v);
+}
+
+static void
+drop_watch(void *arg, int wd)
+{
+	struct watch *w = arg;
+
+	/* The kernel may have dropped it already: EINVAL is expected. */
+	(void)events_rm(w->ifd, wd);
+}
+
+static void
+push(struct watch *w, int wd)
+{
+	if (w->nstack == w->stacksize) {
+		w->stacksize = w->stacksize == 0 ? 64 : w->stacksize * 2;
+		w->stack = xreallocarray(w->stack, w->stacksize,
+		    sizeof(*w->stack));
+	}
+	w->stack[w->nstack++] = wd;
+}
+
+/* Counts the directories below path, for the watch-limit message. */
+static size_t count_dirs(struct watch *, const char *);
+
+struct count_ctx {
+	char	**paths;
+	size_t	  n;
+	size_t	  size;
+	const char *base;
+	size_t	  found;
+};
+
+static int
+count_entry(void *arg, int dirfd, const char *name, size_t len,
+    unsigned char type)
+{
+	struct count_ctx *c = arg;
+	char *p;
+
+	(void)dirfd;
+	(void)len;
+	if (type != DT_DIR)
+		return 0;
+	if (asprintf(&p, "%s/%s", c->base, name) == -1)
+		err(1, "asprintf");
+	if (c->n == c->size) {
+		c->size = c->size == 0 ? 16 : c->size * 2;
+		c->paths = xreallocarray(c->paths, c->size, sizeof(*c->paths));
+	}
+	c->paths[c->n++] = p;
+	c->found++;
+	return 0;
+}
+
+static size_t
+count_dirs(struct watch *w, const char *path)
+{
+	struct count_ctx c = { 0 };
+	void *buf;
+	char *p;
+
+	(void)w;
+	/* Not w->scanbuf: the walk that called us is reading through it. */
+	buf = xmalloc(SCAN_BUFSIZE);
+	c.base = path;
+	(void)scan_dir(path, 0, buf, count_entry, &c);
+	while (c.n > 0) {
+		p = c.paths[--c.n];
+		c.base = p;
+		(void)scan_dir(p, 0, buf, count_entry, &c);
+		free(p);
+	}
+	free(c.paths);
+	free(buf);
+	return c.found;
+}
+
+/* Reports a directory that could not be watched; keeps count at the limit. */
+static void
+add_failed(struct watch *w, const char *path, size_t len, int err)
+{
+	size_t lost;
+
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		/* Gone or replaced before we got to it: nothing to watch. */
+		return;
+	case ENOSPC:
+		lost = 1 + count_dirs(w, path);
+		w->unwatched += lost;
+		if (w->started)
+			log_warnx("inotify watch limit reached: %zu "
+			    "directories watched, %zu left unwatched "
+			    "(fs.inotify.max_user_watches=%ld); changes there "
+			    "are missed until the limit is raised "
+			    "(sysctl fs.inotify.max_user_watches=N)",
+			    tree_count(w->tree), w->unwatched,
+			    events_limit("max_user_watches"));
+		return;
+	default:
+		warn_path(path, len, "cannot watch ", err);
+	}
+}
+
+/*
+ * Watches the directory called name inside parent and returns its node,
+ * new or known, or NULL when it is ignored, unwatchable or reached twice.
+ */
+static struct tnode *
+add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
+{
+	struct tnode *n;
+	const char *oldname;
+	char *path;
+	size_t plen, oldlen;
+	int wd;
+
+	path = tree_path(w->tree, parent, name, len, 1, &plen);
+	if (w->opts.ignore != NULL &&
+	    w->opts.ignore(w->opts.ignore_arg, path, plen))
+		return NULL;
+	/* A trailing slash would make the kernel follow a symlink. */
+	path[plen - 1] = '\0';
+	if ((wd = events_add(w->ifd, path, w->kmask)) == -1) {
+		add_failed(w, path, plen - 1, errno);
+		return NULL;
+	}
+	if ((n = tree_lookup(w->tree, wd)) == NULL) {
+		n = tree_add(w->tree, parent, name, len, wd);
+		tree_set_mark(n, 1);
+		return n;
+	}
+	/* Known already: a loop, a bind mount, a nested root, or a move. */
+	if (tree_within(parent, n) || tree_parent(n) == NULL)
+		return NULL;
+	if (!w->rescanning || tree_mark(n))
+		return NULL;
+	oldname = tree_name(n, &oldlen);
+	if (tree_parent(n) != parent || oldlen != len ||
+	    memcmp(oldname, name, len) != 0)
+		n = tree_move(w->tree, n, parent, name, len);
+	tree_set_mark(n, 1);
+	return n;
+}
+
+static void
+report_changed(struct watch *w, int dirfd, const char *name, const char *path,
+    size_t plen, int isdir)
+{
+	struct stat sb;
+	int64_t c, m;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	c = (int64_t)sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec;
+	m = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+	if (c >= w->since || m >= w->since)
+		emit(w, path, plen, IN_Q_OVERFLOW | (isdir ? IN_ISDIR : 0), 0);
+}
+
+static int
+walk_entry(void *arg, int dirfd, const char *name, size_t len,
+    unsigned char type)
+{
+	struct walk_ctx *c = arg;
+	struct watch *w = c->w;
+	struct tnode *node, *child;
+	struct stat sb;
+	const char *path;
+	size_t plen;
+	int isdir = type == DT_DIR;
+
+	if ((node = tree_lookup(w->tree, c->wd)) == NULL)
+		return -1;
+	if (type == DT_LNK && w->opts.follow &&
+	    fstatat(dirfd, name, &sb, 0) == 0 && S_ISDIR(sb.st_mode))
+		isdir = 1;
+	if (c->report || w->rescanning) {
+		path = tree_path(w->tree, node, name, len, isdir, &plen);
+		if (c->report)
+			emit(w, path, plen, IN_CREATE | (isdir ? IN_ISDIR : 0),
+			    0);
+		else
+			report_changed(w, dirfd, name, path, plen, isdir);
+	}
+	if (isdir && (child = add_dir(w, node, name, len)) != NULL)
+		push(w, tree_wd(child));
+	return 0;
+}
+
+/* Scans the directories on the stack, and those they hold, depth first. */
+static void
+walk(struct watch *w, int report)
+{
+	struct walk_ctx c;
+	struct tnode *node;
+	char *path;
+	size_t plen;
+
+	c.w = w;
+	c.report = report;
+	while (w->nstack > 0) {
+		c.wd = w->stack[--w->nstack];
+		if ((node = tree_lookup(w->tree, c.wd)) == NULL)
+			continue;
+		path = tree_path(w->tree, node, NULL, 0, 1, &plen);
+		if (scan_dir(path, w->opts.follow || tree_parent(node) == NULL,
+		    w->scanbuf, walk_entry, &c) == -1 &&
+		    errno != ENOENT && errno != ENOTDIR)
+			warn_path(path, plen, "cannot read ", errno);
+	}
+}
+
+int
+watch_root(struct watch *w, const char *path)
+{
+	struct stat sb;
+	struct tnode *n;
+	size_t len = strlen(path);
+	int wd;
+
+	if (stat(path, &sb) == -1) {
+		warn_path(path, len, "", errno);
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		warn_path(path, len, "", ENOTDIR);
+		return -1;
+	}
+	/* A root given as a symlink is followed: the user named it. */
+	if ((wd = events_add(w->ifd, path, w->kmask & ~IN_DONT_FOLLOW)) ==
+	    -1) {
+		if (errno == ENOSPC) {
+			add_failed(w, path, len, errno);
+			return 0;
+		}
+		warn_path(path, len, "cannot watch ", errno);
+		return -1;
+	}
+	w->roots = xreallocarray(w->roots, w->nroots + 1, sizeof(*w->roots));
+	w->roots[w->nroots].path = xstrdup(path);
+	w->roots[w->nroots].wd = wd;
+	w->nroots++;
+	if (tree_lookup(w->tree, wd) != NULL) {
+		w->roots[w->nroots - 1].wd = -1;
+		log_warnx("%s: already watched as part of another root", path);
+		return 0;
+	}
+	n = tree_add(w->tree, NULL, path, len, wd);
+	push(w, tree_wd(n));
+	walk(w, 0);
+	return 0;
+}
+
+void
+watch_started(struct watch *w)
+{
+	w->started = 1;
+}
+
+static struct root *
+root_of(struct watch *w, int wd)
+{
+	size_t i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (w->roots[i].wd == wd)
+			return &w->roots[i];
+	return NULL;
+}
+
+static void
+lose_root(struct watch *w, struct tnode *n, const char *why)
+{
+	struct root *r;
+	char *v;
+
+	if ((r = root_of(w, tree_wd(n))) != NULL) {
+		v = log_vis(r->path, strlen(r->path));
+		log_warnx("%s %s; no longer watched", v, why);
+		free(v);
+		r->wd = -1;
+	}
+	tree_remove(w->tree, n, drop_watch, w);
+}
+
+/* Walks every root again after an overflow; see the top of the file. */
+static void
+rescan(struct watch *w)
+{
+	struct tnode *n;
+	size_t i, k, nwds;
+	int *wds, wd;
+
+	w->rescanning = 1;
+	w->since = w->drained_at - RESCAN_SLACK_NS;
+	w->nmoves = 0;
+	tree_clear_marks(w->tree);
+	for (i = 0; i < w->nroots; i++) {
+		if (w->roots[i].wd == -1)
+			continue;
+		wd = events_add(w->ifd, w->roots[i].path,
+		    w->kmask & ~IN_DONT_FOLLOW);
+		if (wd != w->roots[i].wd)
+			continue;	/* gone or replaced: swept below */
+		if ((n = tree_lookup(w->tree, wd)) == NULL)
+			continue;
+		tree_set_mark(n, 1);
+		push(w, wd);
+		walk(w, 0);
+	}
+	nwds = tree_unmarked(w->tree, &wds);
+	for (k = 0; k < nwds; k++) {
+		if ((n = tree_lookup(w->tree, wds[k])) == NULL)
+			continue;
+		if (tree_parent(n) == NULL)
+			lose_root(w, n, "disappeared");
+		else
+			tree_remove(w->tree, n, drop_watch, w);
+	}
+	free(wds);
+	w->rescanning = 0;
+}
+
+static void
+overflow(struct watch *w)
+{
+	log_warnx("inotify event queue overflow "
+	    "(fs.inotify.max_queued_events=%ld): rescanning to catch up",
+	    events_limit("max_queued_events"));
+	emit(w, "", 0, IN_Q_OVERFLOW, 0);
+	rescan(w);
+}
+
+static void
+moved_from(struct watch *w, struct tnode *parent, const struct event *ev)
+{
+	struct tnode *child;
+
+	if ((child = tree_child(parent, ev->name, ev->namelen)) == NULL)
+		return;
+	if (w->nmoves == w->movesize) {
+		w->movesize = w->movesize == 0 ? 8 : w->movesize * 2;
+		w->moves = xreallocarray(w->moves, w->movesize,
+		    sizeof(*w->moves));
+	}
+	w->moves[w->nmoves].cookie = ev->cookie;
+	w->moves[w->nmoves].wd = tree_wd(child);
+	w->nmoves++;
+}
+
+/* Completes a directory rename inside the trees; 0 if none was pending. */
+static int
+moved_to(struct watch *w, struct tnode *parent, const struct event *ev)
+{
+	struct tnode *n;
+	const char *path;
+	size_t i, plen;
+
+	for (i = 0; i < w->nmoves; i++)
+		if (w->moves[i].cookie == ev->cookie)
+			break;
+	if (i == w->nmoves)
+		return 0;
+	n = tree_lookup(w->tree, w->moves[i].wd);
+	w->moves[i] = w->moves[--w->nmoves];
+	if (n == NULL || tree_within(parent, n))
+		return 0;
+	n = tree_move(w->tree, n, parent, ev->name, ev->namelen);
+	path = tree_path(w->tree, n, NULL, 0, 1, &plen);
+	if (w->opts.ignore != NULL &&
+	    w->opts.ignore(w->opts.ignore_arg, path, plen))
+		tree_remove(w->tree, n, drop_watch, w);
+	return 1;
+}
+
+static void
+handle(struct watch *w, const struct event *ev)
+{
+	struct tnode *node, *child;
+	const char *path;
+	size_t plen;
+	int isdir = (ev->mask & IN_ISDIR) != 0;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		overflow(w);
+		return;
+	}
+	/* A watch dropped already: its late records mean nothing now. */
+	if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
+		return;
+	path = tree_path(w->tree, node, ev->name, ev->namelen, isdir, &plen);
+	if (ev->mask & IN_IGNORED) {
+		emit(w, path, plen, ev->mask, ev->cookie);
+		if (tree_parent(node) == NULL)
+			lose_root(w, node, "was deleted or unmounted");
+		else
+			tree_remove(w->tree, node, drop_watch, w);
+		return;
+	}
+	if ((ev->mask & IN_UNMOUNT) && !w->unmount_warned) {
+		char *v = log_vis(path, plen);
+
+		w->unmount_warned = 1;
+		log_warnx("the filesystem under %s was unmounted; no longer "
+		    "watched there", v);
+		free(v);
+	}
+	if ((ev->mask & IN_MOVE_SELF) && tree_parent(node) == NULL) {
+		emit(w, path, plen, ev->mask, ev->cookie);
+		lose_root(w, node, "was moved away");
+		return;
+	}
+	if (isdir && (ev->mask & IN_MOVED_FROM))
+		moved_from(w, node, ev);
+	emit(w, path, plen, ev->mask, ev->cookie);
+	if (!isdir || ev->namelen == 0)
+		return;
+	if ((ev->mask & IN_MOVED_TO) && moved_to(w, node, ev))
+		return;
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+		if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
+			return;
+		if ((child = add_dir(w, node, ev->name, ev->namelen)) != NULL) {
+			push(w, tree_wd(child));
+			walk(w, 1);
+		}
+	}
+}
+
+/* A directory that left the trees during the last drain is forgotten. */
+static void
+settle_moves(struct watch *w)
+{
+	struct tnode *n;
+
+	while (w->nmoves > 0) {
+		n = tree_lookup(w->tree, w->moves[--w->nmoves].wd);
+		if (n != NULL)
+			tree_remove(w->tree, n, drop_watch, w);
+	}
+}
+
+void
+watch_read(struct watch *w)
+{
+	struct event ev;
+	size_t off;
+	ssize_t n;
+	int64_t before;
+	int rc;
+
+	w->unmount_warned = 0;
+	for (;;) {
+		before = wall_ns();
+		if ((n = read(w->ifd, w->buf, EVENTS_BUFSIZE)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				w->drained_at = before;
+			else
+				log_warnx("read inotify: %s", strerror(errno));
+			break;
+		}
+		off = 0;
+		while ((rc = events_next(w->buf, (size_t)n, &off, &ev)) == 1)
+			handle(w, &ev);
+		if (rc == -1)
+			log_warnx("malformed inotify record at offset %zu", off);
+	}
+	settle_moves(w);
+}
