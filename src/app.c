@@ -1,9 +1,9 @@
 /*
  * app.c: the loop context and the glue between the stages.  Data flows
  * one way: the watch layer hands over path events (already filtered by the
- * ignore patterns), each is matched against the rules, a matching rule
- * collects the path in its batch and restarts its quiet period, and a rule
- * whose quiet period is over is handed to the runner with its batch.
+ * ignore patterns), the dispatcher matches them against the rules and
+ * collects them into batches, and a rule whose quiet period is over is
+ * handed to the runner with its batch.
  *
  * The debounce timer is armed lazily: a later deadline never re-arms it,
  * so a storm of events costs no timer system call per event; when the
@@ -24,6 +24,7 @@
 #include "app.h"
 #include "batch.h"
 #include "debounce.h"
+#include "dispatch.h"
 #include "events.h"
 #include "log.h"
 #include "loop.h"
@@ -34,18 +35,9 @@
 #include "watch.h"
 #include "xmalloc.h"
 
-/* Reading a directory: what watchrun's own scans cause. */
-#define DIR_READS	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
-
-/* Events that mean something changed, as opposed to was looked at. */
-#define CHANGE_EVENTS	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVE | \
-			    IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
-
+/* Per rule: its quiet period ended while its command was running. */
 struct rstate {
-	struct batch	*batch;
-	uint32_t	 events;	/* the events it takes, ISDIR aside */
-	int		 dironly;	/* ISDIR given: directories only */
-	int		 due;		/* quiet period over while busy */
+	int		 due;
 };
 
 struct app {
@@ -55,7 +47,7 @@ struct app {
 	struct loop	*loop;
 	struct watch	*watch;
 	struct matcher	*matcher;
-	struct debounce	*deb;
+	struct dispatch	*dispatch;
 	struct runner	*runner;
 	struct rstate	*st;
 	size_t		*due;		/* scratch for debounce_due() */
@@ -90,22 +82,10 @@ stop(struct app *a, int status)
 	loop_stop(a->loop);
 }
 
-/*
- * Whether the event only says that a directory was read.  watchrun's own
- * scans of new directories cause such events, so they reach only those
- * who ask for directory events by name (ISDIR in a rule, -e for --print).
- */
-static int
-dir_read(const struct pevent *pev)
-{
-	return (pev->mask & IN_ISDIR) &&
-	    (pev->mask & ~(uint32_t)(IN_ISDIR | DIR_READS)) == 0;
-}
-
 static void
 print_event(struct app *a, const struct pevent *pev)
 {
-	if (!a->o->print_dir_reads && dir_read(pev))
+	if (!a->o->print_dir_reads && dispatch_dir_read(pev))
 		return;
 	if (a->o->print_re != NULL && pev->len > 0 &&
 	    !match_exec(a->matcher, a->o->print_re, pev->path, pev->len))
@@ -121,45 +101,17 @@ static void
 on_pevent(void *arg, const struct pevent *pev)
 {
 	struct app *a = arg;
-	struct rstate *s;
-	size_t i;
 
-	if (a->o->print) {
+	if (a->o->print)
 		print_event(a, pev);
-		return;
-	}
-	if (pev->len == 0 && (pev->mask & IN_Q_OVERFLOW)) {
-		/* Changes were lost: every rule that cares about changes runs. */
-		for (i = 0; i < a->nrules; i++)
-			if (a->st[i].events & (CHANGE_EVENTS | IN_Q_OVERFLOW)) {
-				batch_set_overflow(a->st[i].batch);
-				debounce_touch(a->deb, i, a->now,
-				    a->rules[i].debounce_us);
-			}
-		return;
-	}
-	for (i = 0; i < a->nrules; i++) {
-		s = &a->st[i];
-		if ((pev->mask & IN_Q_OVERFLOW) ?
-		    !(s->events & (CHANGE_EVENTS | IN_Q_OVERFLOW)) :
-		    !(pev->mask & s->events))
-			continue;
-		if (s->dironly ? !(pev->mask & IN_ISDIR) : dir_read(pev))
-			continue;
-		if (a->o->on_busy == BUSY_IGNORE && runner_busy(a->runner, i))
-			continue;
-		if (a->rules[i].re != NULL && !match_exec(a->matcher,
-		    a->rules[i].re, pev->path, pev->len))
-			continue;
-		(void)batch_add(s->batch, pev->path, pev->len, pev->mask);
-		debounce_touch(a->deb, i, a->now, a->rules[i].debounce_us);
-	}
+	else
+		dispatch_event(a->dispatch, pev, a->now);
 }
 
 static void
 rearm(struct app *a)
 {
-	uint64_t next = debounce_next(a->deb);
+	uint64_t next = dispatch_next(a->dispatch);
 
 	/* A later deadline can wait: the timer fires early and re-arms. */
 	if (next == a->armed || (next > a->armed && a->armed != DEBOUNCE_NEVER))
@@ -172,9 +124,9 @@ rearm(struct app *a)
 static void
 try_run(struct app *a, size_t i)
 {
-	struct rstate *s = &a->st[i];
+	struct batch *b = dispatch_batch(a->dispatch, i);
 
-	if (batch_count(s->batch) == 0 && !batch_overflow(s->batch))
+	if (batch_count(b) == 0 && !batch_overflow(b))
 		return;
 	if (runner_busy(a->runner, i)) {
 		switch (a->o->on_busy) {
@@ -182,18 +134,19 @@ try_run(struct app *a, size_t i)
 			runner_stop(a->runner, i);
 			/* FALLTHROUGH */
 		case BUSY_QUEUE:
-			s->due = 1;
+			a->st[i].due = 1;
 			break;
 		case BUSY_IGNORE:
-			batch_clear(s->batch);
+			batch_clear(b);
 			break;
 		}
 		return;
 	}
-	s->due = 0;
-	debounce_cancel(a->deb, i);
-	(void)runner_start(a->runner, i, s->batch);
-	batch_clear(s->batch);
+	a->st[i].due = 0;
+	dispatch_cancel(a->dispatch, i);
+	if (runner_start(a->runner, i, b) == 0 && a->o->on_busy == BUSY_IGNORE)
+		dispatch_mute(a->dispatch, i, 1);
+	batch_clear(b);
 }
 
 static void
@@ -201,7 +154,7 @@ run_due(struct app *a)
 {
 	size_t i, n;
 
-	n = debounce_due(a->deb, a->now, a->due);
+	n = dispatch_due(a->dispatch, a->now, a->due);
 	for (i = 0; i < n; i++)
 		try_run(a, a->due[i]);
 	rearm(a);
@@ -260,8 +213,9 @@ on_done(void *arg, size_t i, int status)
 		    128 + WTERMSIG(status));
 		return;
 	}
+	dispatch_mute(a->dispatch, i, 0);
 	/* Still within its quiet period: the debounce timer will run it. */
-	if (a->st[i].due && !debounce_pending(a->deb, i)) {
+	if (a->st[i].due && !dispatch_pending(a->dispatch, i)) {
 		a->now = loop_now();
 		try_run(a, i);
 	}
@@ -303,19 +257,6 @@ setup_signals(struct app *a)
 		err(1, "signalfd");
 }
 
-static uint32_t
-wanted_events(struct app *a)
-{
-	uint32_t mask = IN_Q_OVERFLOW;
-	size_t i;
-
-	if (a->o->print)
-		return a->o->print_mask | IN_Q_OVERFLOW;
-	for (i = 0; i < a->nrules; i++)
-		mask |= a->st[i].events;
-	return mask;
-}
-
 static void
 add_src(struct app *a, struct loop_src *src, int fd, loop_cb *cb)
 {
@@ -345,15 +286,7 @@ app_run(const struct app_opts *o)
 	a.matcher = matcher_new();
 	a.st = xcalloc(a.nrules, sizeof(*a.st));
 	a.due = xcalloc(a.nrules, sizeof(*a.due));
-	for (i = 0; i < a.nrules; i++) {
-		a.st[i].batch = batch_new(BATCH_MAX_PATHS, BATCH_MAX_BYTES);
-		a.st[i].events = a.rules[i].mask & ~(uint32_t)IN_ISDIR;
-		a.st[i].dironly = (a.rules[i].mask & IN_ISDIR) != 0;
-		if (a.st[i].events == 0)
-			a.st[i].events = IN_ALL_EVENTS | IN_IGNORED |
-			    IN_UNMOUNT | IN_Q_OVERFLOW;
-	}
-	a.deb = debounce_new(a.nrules);
+	a.dispatch = dispatch_new(a.rules, a.nrules, a.matcher);
 	if (!o->print) {
 		/* Early, while watchrun is small: this forks the guardian. */
 		memset(&ro, 0, sizeof(ro));
@@ -366,7 +299,8 @@ app_run(const struct app_opts *o)
 			err(1, "timerfd_create");
 	}
 	memset(&wo, 0, sizeof(wo));
-	wo.mask = wanted_events(&a);
+	wo.mask = o->print ? o->print_mask | IN_Q_OVERFLOW :
+	    dispatch_events(a.dispatch);
 	wo.follow = o->follow;
 	wo.ignore = is_ignored;
 	wo.ignore_arg = &a;
@@ -416,11 +350,9 @@ app_run(const struct app_opts *o)
 		fflush(stdout);
 	runner_free(a.runner);
 	watch_free(a.watch);
-	for (i = 0; i < a.nrules; i++)
-		batch_free(a.st[i].batch);
+	dispatch_free(a.dispatch);
 	free(a.st);
 	free(a.due);
-	debounce_free(a.deb);
 	matcher_free(a.matcher);
 	loop_free(a.loop);
 	if (a.debfd > 0)

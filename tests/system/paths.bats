@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# paths.bats: how paths are spelled, and how the watch tree follows new,
+# renamed, moved and deleted directories; queue overflow.
+
+load helpers
+
+@test "root .: paths as find prints them, no ./, directories end in /" {
+	cd w
+	start_ready -e CREATE -d 1s -s '"$T/probe" "$@"'
+	mkdir d
+	: >d/f
+	: >g
+	wait_until argv_total_at_least 3
+	expect_argv 1 d/ d/f g
+	expect_var 1 WATCHRUN_PATH g
+}
+
+@test "root . itself is ./" {
+	cd w
+	start_ready -e ATTRIB -s '"$T/probe" "$@"'
+	chmod 700 .
+	wait_runs 1
+	expect_argv 1 ./
+	expect_var 1 WATCHRUN_EVENTS 'ATTRIB|ISDIR'
+}
+
+@test "relative root, trailing slash dropped; root itself is DIR/" {
+	start_ready -w w/ -e 'CREATE|ATTRIB' -d 1s -s '"$T/probe" "$@"'
+	mkdir w/d
+	: >w/d/f
+	chmod 700 w
+	wait_until argv_total_at_least 3
+	expect_argv 1 w/d/ w/d/f w/
+}
+
+@test "absolute root: absolute paths" {
+	start_ready -w "$T/w" -e CREATE -d 1s -s '"$T/probe" "$@"'
+	mkdir w/d
+	: >w/d/f
+	wait_until argv_total_at_least 2
+	expect_argv 1 "$T/w/d/" "$T/w/d/f"
+}
+
+@test "mkdir -p a/b/c && echo x >a/b/c/f.txt reaches the rule" {
+	start_ready -w w -r 'f\.txt$' -d 1s -s '"$T/probe" "$@"'
+	# Twenty times over: the file races the watch on its directory.
+	for i in $(seq 1 20); do
+		mkdir -p "w/$i/b/c" && echo x >"w/$i/b/c/f.txt"
+	done
+	wait_until argv_total_at_least 20
+	for i in $(seq 1 20); do
+		printf 'w/%s/b/c/f.txt\0' "$i"
+	done | sort -z >expected
+	all_argv | sort -z >got
+	cmp expected got
+	expect_eq runs 1 "$(run_count)"
+	expect_var 1 WATCHRUN_COUNT 20
+}
+
+@test "the scan of a new directory reports what is already in it" {
+	mkdir -p out/d/e
+	: >out/d/e/f
+	start_ready -w w -e CREATE -d 1s -s '"$T/probe" "$@"'
+	mv out/d w/d
+	wait_until argv_total_at_least 3
+	expect_argv 1 w/d/ w/d/e/ w/d/e/f
+	expect_var 1 WATCHRUN_EVENTS CREATE
+}
+
+@test "a renamed directory reports its new path" {
+	mkdir -p w/old/deep
+	start_ready -w w -r '\.txt$' -d 1s -s '"$T/probe" "$@"'
+	mv w/old w/new
+	echo x >w/new/f.txt
+	echo x >w/new/deep/g.txt
+	wait_until argv_total_at_least 2
+	expect_argv 1 w/new/f.txt w/new/deep/g.txt
+}
+
+@test "a directory renamed twice, and moved under another, keeps up" {
+	mkdir -p w/a w/x/y
+	start_ready -w w -r '\.txt$' -d 1s -s '"$T/probe" "$@"'
+	mv w/a w/b
+	mv w/b w/x/y/c
+	echo x >w/x/y/c/f.txt
+	wait_runs 1
+	expect_argv 1 w/x/y/c/f.txt
+}
+
+@test "a directory moved out of the tree is no longer reported" {
+	mkdir -p w/d out
+	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'
+	mv w/d out/d
+	echo x >out/d/f.txt
+	echo x >w/marker.txt
+	wait_runs 1
+	expect_argv 1 w/marker.txt
+	# Not even late: one more change after the marker.
+	echo x >out/d/g.txt
+	echo x >w/marker2.txt
+	wait_runs 2
+	expect_argv 2 w/marker2.txt
+}
+
+@test "a directory moved into the tree is watched" {
+	mkdir -p out/d/e
+	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'
+	mv out/d w/d
+	echo x >w/d/e/f.txt
+	wait_runs 1
+	expect_argv 1 w/d/e/f.txt
+}
+
+@test "a deleted root is reported; with none left, exit 1" {
+	mkdir -p a b
+	start_ready -w a -w b -s '"$T/probe" "$@"'
+	grep -qx 'watchrun: ready, watching 2 directories' log
+	rm -r a
+	wait_for_log '^watchrun: a .*no longer watched$'
+	# Still running for b.
+	: >b/f
+	wait_runs 1
+	expect_argv 1 b/f
+	rm -r b
+	wait_for_log '^watchrun: b .*no longer watched$'
+	wait_for_log '^watchrun: no directory left to watch$'
+	wait_exit
+	expect_eq "exit status" 1 "$wr_status"
+}
+
+@test "a root that is missing or not a directory: exit 1" {
+	run_sync -w nosuch -- true
+	expect_eq "exit status" 1 "$rc"
+	grep -q 'nosuch' serr
+	: >file
+	run_sync -w file -- true
+	expect_eq "exit status" 1 "$rc"
+	grep -q 'file' serr
+}
+
+@test "queue overflow: warning, rescan, a run with WATCHRUN_OVERFLOW=1" {
+	mkdir w/sub
+	start_ready -w w -s '"$T/probe" "$@"'
+	n=$(overflow_burst w/sub)
+	wait_for_log 'overflow'
+	wait_runs 1
+	expect_var 1 WATCHRUN_OVERFLOW 1
+	expect_var 1 WATCHRUN_COUNT "$n"
+	grep -qzx w/sub/f1 runs/1/argv
+	grep -qzx "w/sub/f$n" runs/1/argv
+	# Watching goes on as before.
+	: >w/sub/after
+	wait_runs 2
+	expect_argv 2 w/sub/after
+	[ ! -e runs/2/WATCHRUN_OVERFLOW ]
+}
+
+@test "queue overflow: a directory made meanwhile is watched after" {
+	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'
+	kill -STOP "$WR_PID"
+	wait_until stopped "$WR_PID"
+	max=$(cat /proc/sys/fs/inotify/max_queued_events)
+	mkdir w/new w/burst
+	(cd w/burst && seq -f 'f%g' 1 $((max + 200)) | xargs touch)
+	kill -CONT "$WR_PID"
+	wait_for_log 'overflow'
+	wait_runs 1
+	echo x >w/new/f.txt
+	wait_runs 2
+	expect_argv 2 w/new/f.txt
+}
