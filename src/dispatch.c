@@ -3,11 +3,18 @@
  * into per-rule batches.  A rule's event mask is checked before its
  * pattern, so a path is only matched against the rules that listen for
  * its event.  ISDIR in a rule restricts it to directory events.
+ *
+ * With many rules, most patterns carry a literal suffix (\.c$) or prefix
+ * (^src/) that any match must have.  Such rules are indexed by that
+ * literal, one hash table per literal length, so that a path costs a few
+ * lookups of its own ends, whatever the number of rules, and only the
+ * rules found there (and those without a literal) are matched in full.
  */
 #include <sys/inotify.h>
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "batch.h"
 #include "debounce.h"
@@ -32,13 +39,140 @@ struct rstate {
 	int		 muted;
 };
 
+/* Fewer rules than this are simply tried one by one. */
+#define INDEX_MIN_RULES	8
+
+/* The rules whose suffix (or prefix) literal has one given length. */
+struct litindex {
+	size_t		 len;
+	int		 suffix;	/* else a prefix */
+	uint32_t	*slots;		/* rule number + 1; 0 is empty */
+	size_t		 nslots;	/* a power of two */
+};
+
 struct dispatch {
 	const struct rule *rules;
 	size_t		 nrules;
 	struct matcher	*matcher;
 	struct rstate	*st;
 	struct debounce	*deb;
+	struct litindex	*idx;
+	size_t		 nidx;
+	uint32_t	*general;	/* rules outside every index */
+	size_t		 ngeneral;
+	uint32_t	*cand;		/* scratch: this event's candidates */
+	uint64_t	*seen;		/* per rule: event number last added */
+	uint64_t	 serial;
 };
+
+static uint32_t
+hash_bytes(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The literal rule i is indexed by, or NULL. */
+static const char *
+rule_literal(const struct dispatch *d, size_t i, size_t *lenp, int *suffixp)
+{
+	const struct match_lit *l;
+
+	if (d->rules[i].re == NULL)
+		return NULL;
+	l = match_literal(d->rules[i].re);
+	if (l->suffixlen > 0) {
+		*lenp = l->suffixlen;
+		*suffixp = 1;
+		return l->suffix;
+	}
+	if (l->prefixlen > 0) {
+		*lenp = l->prefixlen;
+		*suffixp = 0;
+		return l->prefix;
+	}
+	return NULL;
+}
+
+static struct litindex *
+index_for(struct dispatch *d, size_t len, int suffix)
+{
+	size_t i;
+
+	for (i = 0; i < d->nidx; i++)
+		if (d->idx[i].len == len && d->idx[i].suffix == suffix)
+			return &d->idx[i];
+	d->idx = xreallocarray(d->idx, d->nidx + 1, sizeof(*d->idx));
+	d->idx[d->nidx].len = len;
+	d->idx[d->nidx].suffix = suffix;
+	d->idx[d->nidx].slots = NULL;
+	d->idx[d->nidx].nslots = 0;
+	return &d->idx[d->nidx++];
+}
+
+static void
+build_index(struct dispatch *d)
+{
+	struct litindex *x;
+	const char *lit;
+	size_t i, j, len, count;
+	int suffix;
+
+	for (i = 0; i < d->nrules; i++) {
+		if ((lit = rule_literal(d, i, &len, &suffix)) == NULL)
+			d->general[d->ngeneral++] = (uint32_t)i;
+		else
+			(void)index_for(d, len, suffix);
+	}
+	for (j = 0; j < d->nidx; j++) {
+		x = &d->idx[j];
+		for (i = 0, count = 0; i < d->nrules; i++)
+			if (rule_literal(d, i, &len, &suffix) != NULL &&
+			    len == x->len && suffix == x->suffix)
+				count++;
+		for (x->nslots = 8; x->nslots < count * 2; x->nslots *= 2)
+			;
+		x->slots = xcalloc(x->nslots, sizeof(*x->slots));
+		for (i = 0; i < d->nrules; i++) {
+			size_t at;
+
+			lit = rule_literal(d, i, &len, &suffix);
+			if (lit == NULL || len != x->len || suffix != x->suffix)
+				continue;
+			for (at = hash_bytes(lit, len) & (x->nslots - 1);
+			    x->slots[at] != 0; at = (at + 1) & (x->nslots - 1))
+				;
+			x->slots[at] = (uint32_t)i + 1;
+		}
+	}
+}
+
+/* Adds the rules indexed under the len bytes at key to the candidates. */
+static size_t
+lookup(struct dispatch *d, const struct litindex *x, const char *key,
+    size_t ncand)
+{
+	const char *lit;
+	size_t at, len, mask = x->nslots - 1;
+	uint32_t r;
+	int suffix;
+
+	for (at = hash_bytes(key, x->len) & mask; (r = x->slots[at]) != 0;
+	    at = (at + 1) & mask) {
+		lit = rule_literal(d, r - 1, &len, &suffix);
+		if (memcmp(lit, key, x->len) != 0 || d->seen[r - 1] == d->serial)
+			continue;
+		d->seen[r - 1] = d->serial;
+		d->cand[ncand++] = r - 1;
+	}
+	return ncand;
+}
 
 struct dispatch *
 dispatch_new(const struct rule *rules, size_t nrules, struct matcher *m)
@@ -62,6 +196,14 @@ dispatch_new(const struct rule *rules, size_t nrules, struct matcher *m)
 			    IN_Q_OVERFLOW;
 	}
 	d->deb = debounce_new(nrules);
+	d->cand = xcalloc(nrules, sizeof(*d->cand));
+	d->general = xcalloc(nrules, sizeof(*d->general));
+	d->seen = xcalloc(nrules, sizeof(*d->seen));
+	if (nrules >= INDEX_MIN_RULES)
+		build_index(d);
+	else
+		for (i = 0; i < nrules; i++)
+			d->general[d->ngeneral++] = (uint32_t)i;
 	return d;
 }
 
@@ -76,6 +218,12 @@ dispatch_free(struct dispatch *d)
 		batch_free(d->st[i].batch);
 	free(d->st);
 	debounce_free(d->deb);
+	for (i = 0; i < d->nidx; i++)
+		free(d->idx[i].slots);
+	free(d->idx);
+	free(d->general);
+	free(d->cand);
+	free(d->seen);
 	free(d);
 }
 
@@ -104,11 +252,43 @@ collect(struct dispatch *d, size_t i, const struct pevent *pev, uint64_t now)
 	debounce_touch(d->deb, i, now, d->rules[i].debounce_us);
 }
 
+/*
+ * Fills d->cand with the rules that may match the len bytes at path: those
+ * without a literal, and those whose literal the path has.  Returns how
+ * many.
+ */
+static size_t
+candidates(struct dispatch *d, const char *path, size_t len)
+{
+	const struct litindex *x;
+	size_t j, n;
+
+	memcpy(d->cand, d->general, d->ngeneral * sizeof(*d->cand));
+	n = d->ngeneral;
+	if (d->nidx == 0)
+		return n;
+	d->serial++;
+	for (j = 0; j < d->nidx; j++) {
+		x = &d->idx[j];
+		if (len < x->len)
+			continue;
+		if (!x->suffix)
+			n = lookup(d, x, path, n);
+		else {
+			n = lookup(d, x, path + len - x->len, n);
+			/* $ also matches before a final newline. */
+			if (len > x->len && path[len - 1] == '\n')
+				n = lookup(d, x, path + len - 1 - x->len, n);
+		}
+	}
+	return n;
+}
+
 void
 dispatch_event(struct dispatch *d, const struct pevent *pev, uint64_t now)
 {
 	const struct rstate *s;
-	size_t i;
+	size_t i, k, ncand;
 	int dirread;
 
 	if (pev->len == 0 && (pev->mask & IN_Q_OVERFLOW)) {
@@ -123,7 +303,9 @@ dispatch_event(struct dispatch *d, const struct pevent *pev, uint64_t now)
 		return;
 	}
 	dirread = dispatch_dir_read(pev);
-	for (i = 0; i < d->nrules; i++) {
+	ncand = candidates(d, pev->path, pev->len);
+	for (k = 0; k < ncand; k++) {
+		i = d->cand[k];
 		s = &d->st[i];
 		/* After an overflow, a changed path is a change to everyone. */
 		if ((pev->mask & IN_Q_OVERFLOW) ? !(s->events & CHANGE_EVENTS) :

@@ -3,6 +3,12 @@
  * mode, so a file name that is not valid UTF-8 is matched byte for byte,
  * and JIT-compiled when PCRE2 supports it.  A match limit and a depth
  * limit bound the work of any match, such as (a+)+$ against a long path.
+ *
+ * Most path patterns are literals with an anchor (\.c$, ^src/, Makefile).
+ * A conservative reading of the pattern's text finds the literal prefix
+ * and suffix any match must have; when that literal is the whole pattern
+ * a byte comparison replaces PCRE2, and the dispatcher indexes rules by
+ * these literals so that a path is only matched against likely rules.
  */
 #include <err.h>
 #include <stdlib.h>
@@ -24,6 +30,16 @@ struct match_re {
 	char		*source;
 	char		*label;
 	int		 warned;
+	struct match_lit lit;
+	char		*litbuf;	/* prefix and suffix bytes */
+};
+
+/* Tokens of a pattern, as far as literal analysis cares. */
+enum tok {
+	T_LIT,		/* one literal byte */
+	T_OTHER,	/* anything that is not a required literal */
+	T_START,	/* ^ at the top level */
+	T_END,		/* $ at the top level */
 };
 
 struct matcher {
@@ -31,6 +47,155 @@ struct matcher {
 	pcre2_match_context	*ctx;
 	pcre2_jit_stack		*stack;
 };
+
+/*
+ * Splits the pattern into tokens, storing the byte of each literal in
+ * lits[].  Returns the number of tokens, or -1 for a pattern whose text
+ * cannot be read this simply (options, \Q, alternation at the top).
+ */
+static long
+tokenize(const char *p, size_t n, enum tok *toks, char *lits)
+{
+	size_t i = 0, nt = 0;
+	int depth = 0;
+	unsigned char c;
+
+	while (i < n) {
+		c = (unsigned char)p[i];
+		switch (c) {
+		case '\\':
+			if (i + 1 >= n || p[i + 1] == 'Q' || p[i + 1] == 'E')
+				return -1;
+			c = (unsigned char)p[i + 1];
+			if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') || c >= 0x80)
+				toks[nt] = T_OTHER;
+			else {
+				toks[nt] = T_LIT;
+				lits[nt] = (char)c;
+			}
+			nt++;
+			i += 2;
+			continue;
+		case '[':
+			/* A class: skip to its end; ']' first is literal. */
+			i++;
+			if (i < n && p[i] == '^')
+				i++;
+			if (i < n && p[i] == ']')
+				i++;
+			while (i < n && p[i] != ']') {
+				if (p[i] == '\\')
+					i++;
+				else if (p[i] == '[' && i + 1 < n &&
+				    p[i + 1] == ':')
+					return -1;
+				i++;
+			}
+			toks[nt++] = T_OTHER;
+			i++;
+			continue;
+		case '(':
+			/* Option settings and verbs change how text reads. */
+			if (i + 1 < n && (p[i + 1] == '*' || (p[i + 1] == '?' &&
+			    (i + 2 >= n || (p[i + 2] != ':' && p[i + 2] != '=' &&
+			    p[i + 2] != '!' && p[i + 2] != '<')))))
+				return -1;
+			depth++;
+			toks[nt++] = T_OTHER;
+			break;
+		case ')':
+			depth--;
+			toks[nt++] = T_OTHER;
+			break;
+		case '|':
+			if (depth == 0)
+				return -1;
+			toks[nt++] = T_OTHER;
+			break;
+		case '?':
+		case '*':
+		case '+':
+			/* The atom before may be absent or repeated. */
+			if (nt > 0 && toks[nt - 1] == T_LIT)
+				toks[nt - 1] = T_OTHER;
+			toks[nt++] = T_OTHER;
+			break;
+		case '{':
+			/*
+			 * A quantifier, or a literal brace: which, depends on
+			 * the PCRE2 version ({,3} became one in 10.43).
+			 */
+			if (nt > 0 && toks[nt - 1] == T_LIT)
+				toks[nt - 1] = T_OTHER;
+			toks[nt++] = T_OTHER;
+			break;
+		case '^':
+			toks[nt] = depth == 0 && nt == 0 ? T_START : T_OTHER;
+			nt++;
+			break;
+		case '$':
+			toks[nt++] = depth == 0 && i + 1 == n ? T_END : T_OTHER;
+			break;
+		case '.':
+			toks[nt++] = T_OTHER;
+			break;
+		default:
+			toks[nt] = T_LIT;
+			lits[nt++] = (char)c;
+			break;
+		}
+		i++;
+	}
+	return (long)nt;
+}
+
+/* Fills re->lit from the pattern's text; see the top of the file. */
+static void
+analyse(struct match_re *re, const char *p, size_t n)
+{
+	struct match_lit *l = &re->lit;
+	enum tok *toks;
+	char *lits, *buf;
+	long ntok;
+	size_t nt, a, b, i, k = 0;
+
+	toks = xreallocarray(NULL, n + 1, sizeof(*toks));
+	lits = xmalloc(n + 1);
+	if ((ntok = tokenize(p, n, toks, lits)) <= 0)
+		goto out;
+	nt = (size_t)ntok;
+	buf = re->litbuf = xmalloc(3 * nt + 1);
+	a = toks[0] == T_START;
+	b = nt - (toks[nt - 1] == T_END);
+	if (a) {
+		l->prefix = buf + k;
+		for (i = 1; i < nt && toks[i] == T_LIT; i++)
+			buf[k++] = lits[i];
+		l->prefixlen = (size_t)(buf + k - l->prefix);
+	}
+	if (b < nt) {
+		for (i = b; i > 0 && toks[i - 1] == T_LIT; i--)
+			;
+		l->suffix = buf + k;
+		for (; i < b; i++)
+			buf[k++] = lits[i];
+		l->suffixlen = (size_t)(buf + k - l->suffix);
+	}
+	for (i = a; i < b && toks[i] == T_LIT; i++)
+		;
+	if (i == b && b > a) {
+		l->lit = buf + k;
+		for (i = a; i < b; i++)
+			buf[k++] = lits[i];
+		l->litlen = b - a;
+		l->pure = a ? (b < nt ? PURE_EXACT : PURE_PREFIX) :
+		    (b < nt ? PURE_SUFFIX : PURE_ANYWHERE);
+	}
+out:
+	free(toks);
+	free(lits);
+}
 
 struct match_re *
 match_compile(const char *pat, size_t len, const char *label, char *msg,
@@ -53,6 +218,7 @@ match_compile(const char *pat, size_t len, const char *label, char *msg,
 	re->code = code;
 	re->source = xmemdup(pat, len);
 	re->label = xstrdup(label);
+	analyse(re, pat, len);
 	return re;
 }
 
@@ -64,6 +230,7 @@ match_re_free(struct match_re *re)
 	pcre2_code_free(re->code);
 	free(re->source);
 	free(re->label);
+	free(re->litbuf);
 	free(re);
 }
 
@@ -71,6 +238,41 @@ const char *
 match_source(const struct match_re *re)
 {
 	return re->source;
+}
+
+const struct match_lit *
+match_literal(const struct match_re *re)
+{
+	return &re->lit;
+}
+
+int
+match_suffix(const char *s, size_t len, const char *lit, size_t n)
+{
+	if (len >= n && memcmp(s + len - n, lit, n) == 0)
+		return 1;
+	return len > n && s[len - 1] == '\n' &&
+	    memcmp(s + len - 1 - n, lit, n) == 0;
+}
+
+/* Decides a pure pattern without PCRE2. */
+static int
+match_pure(const struct match_lit *l, const char *s, size_t len)
+{
+	switch (l->pure) {
+	case PURE_PREFIX:
+		return len >= l->litlen && memcmp(s, l->lit, l->litlen) == 0;
+	case PURE_SUFFIX:
+		return match_suffix(s, len, l->lit, l->litlen);
+	case PURE_EXACT:
+		return (len == l->litlen || (len == l->litlen + 1 &&
+		    s[len - 1] == '\n')) && memcmp(s, l->lit, l->litlen) == 0;
+	case PURE_ANYWHERE:
+		return memmem(s, len, l->lit, l->litlen) != NULL;
+	case PURE_NO:
+		break;
+	}
+	return -1;
 }
 
 struct matcher *
@@ -109,6 +311,8 @@ match_exec(struct matcher *m, struct match_re *re, const char *s, size_t len)
 	char *src;
 	int rc;
 
+	if (re->lit.pure != PURE_NO)
+		return match_pure(&re->lit, s, len);
 	rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, m->data, m->ctx);
 	if (rc >= 0)
 		return 1;

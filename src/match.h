@@ -22,6 +22,40 @@ void		 match_re_free(struct match_re *);	/* NULL is a no-op */
 /* The source text of a pattern. */
 const char	*match_source(const struct match_re *);
 
+/*
+ * What a pattern's text says must be true of any path it matches: a
+ * literal prefix (after ^) and a literal suffix (before $, which PCRE2
+ * also matches before a final newline); lengths are 0 when there is none.
+ * When the pattern is nothing but a literal, anchored or not, pure says
+ * how, and a plain comparison of lit decides the match.
+ */
+enum match_pure {
+	PURE_NO,
+	PURE_PREFIX,		/* ^lit */
+	PURE_SUFFIX,		/* lit$ */
+	PURE_EXACT,		/* ^lit$ */
+	PURE_ANYWHERE,		/* lit */
+};
+
+struct match_lit {
+	const char	*prefix;
+	size_t		 prefixlen;
+	const char	*suffix;
+	size_t		 suffixlen;
+	enum match_pure	 pure;
+	const char	*lit;
+	size_t		 litlen;
+};
+
+const struct match_lit *match_literal(const struct match_re *);
+
+/*
+ * Whether the len bytes at s end with the n bytes at lit, before an
+ * optional final newline, as lit$ requires.
+ */
+int		 match_suffix(const char *s, size_t len, const char *lit,
+		    size_t n);
+
 /* Scratch space and limits for matching; one per program. */
 struct matcher	*matcher_new(void);
 void		 matcher_free(struct matcher *);	/* NULL is a no-op */

@@ -622,13 +622,23 @@ settle_moves(struct watch *w)
 }
 
 void
-watch_read(struct watch *w)
+watch_feed(struct watch *w, const void *buf, size_t len)
 {
 	struct event ev;
-	size_t off;
+	size_t off = 0;
+	int rc;
+
+	while ((rc = events_next(buf, len, &off, &ev)) == 1)
+		handle(w, &ev);
+	if (rc == -1)
+		log_warnx("malformed inotify record at offset %zu", off);
+}
+
+void
+watch_read(struct watch *w)
+{
 	ssize_t n;
 	int64_t before;
-	int rc;
 
 	w->unmount_warned = 0;
 	for (;;) {
@@ -642,11 +652,7 @@ watch_read(struct watch *w)
 				log_warnx("read inotify: %s", strerror(errno));
 			break;
 		}
-		off = 0;
-		while ((rc = events_next(w->buf, (size_t)n, &off, &ev)) == 1)
-			handle(w, &ev);
-		if (rc == -1)
-			log_warnx("malformed inotify record at offset %zu", off);
+		watch_feed(w, w->buf, (size_t)n);
 	}
 	settle_moves(w);
 }

@@ -62,6 +62,12 @@ int		 watch_fd(const struct watch *);
 /* Reads and handles every queued record, until the queue is empty. */
 void		 watch_read(struct watch *);
 
+/*
+ * Handles the len bytes at buf as records read from inotify; watch_read()
+ * does this with what it reads.  For replaying recorded streams.
+ */
+void		 watch_feed(struct watch *, const void *buf, size_t len);
+
 /* Directories watched, roots still present. */
 size_t		 watch_dirs(const struct watch *);
 size_t		 watch_roots(const struct watch *);

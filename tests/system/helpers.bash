@@ -97,15 +97,21 @@ wait_for_log() {
 }
 
 # start_watchrun ARG...: starts watchrun in the background, in a session
-# and process group of its own, stdout to $T/out and stderr to $T/log.
+# and process group of its own, stdout to $T/wr.out and stderr to $T/log.
 start_watchrun() {
-	setsid "$WATCHRUN" "$@" </dev/null >"$T/out" 2>"$T/log" 3>&- &
+	setsid "$WATCHRUN" "$@" </dev/null >"$T/wr.out" 2>"$T/log" 3>&- &
 	WR_PID=$!
+}
+
+ready_or_gone() {
+	grep -qE '^watchrun: ready, watching [0-9]+ director(y|ies)$' "$T/log" ||
+	    proc_gone "$WR_PID"
 }
 
 # start_ready ARG...: start_watchrun, then wait for the ready line.
 start_ready() {
 	start_watchrun "$@"
+	wait_until ready_or_gone
 	wait_for_log '^watchrun: ready, watching [0-9]+ director(y|ies)$'
 	# setsid ran watchrun in place: $WR_PID leads its own group.
 	[ "$(proc_field "$WR_PID" pgrp)" = "$WR_PID" ]
@@ -377,4 +383,16 @@ overflow_burst() {
 
 stopped() {
 	[ "$(proc_field "$1" state)" = T ]
+}
+
+# some_run_got ARG: some run got exactly ARG as one of its arguments.
+some_run_got() {
+	all_argv | grep -qzxF -- "$1"
+}
+
+# poke_until_gone: one more change in $T/w; succeeds once watchrun ended.
+poke_until_gone() {
+	pokes=$((${pokes:-0} + 1))
+	: >"$T/w/poke.$pokes"
+	proc_gone "$WR_PID"
 }

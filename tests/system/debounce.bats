@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# debounce.bats: trailing-edge debounce per rule.
+
+load helpers
+
+@test "a burst of 200 files gives one run with all 200 paths" {
+	start_ready -w w -d 1s -s '"$T/probe" "$@"'
+	for i in $(seq 1 200); do
+		: >"w/file-$i"
+	done
+	# All paths, over however many runs: then count the runs.
+	wait_until argv_total_at_least 200
+	expect_eq runs 1 "$(run_count)"
+	expect_var 1 WATCHRUN_COUNT 200
+	expect_var 1 WATCHRUN_PATH w/file-200
+	for i in $(seq 1 200); do
+		printf 'w/file-%s\0' "$i"
+	done >expected
+	cmp expected runs/1/argv
+}
+
+@test "a path changed many times is passed once" {
+	start_ready -w w -d 1s -s '"$T/probe" "$@"'
+	for i in $(seq 1 20); do
+		echo "$i" >>w/a
+		echo "$i" >>w/b
+	done
+	wait_until argv_total_at_least 2
+	expect_eq runs 1 "$(run_count)"
+	expect_argv 1 w/a w/b
+	expect_var 1 WATCHRUN_COUNT 2
+	expect_var 1 WATCHRUN_EVENTS 'WRITE|CREATE'
+}
+
+@test "debounce 0 runs while changes keep coming" {
+	start_ready -w w -d 0 -s '"$T/probe" "$@"'
+	# A change every few milliseconds, for up to 10 seconds: a rule that
+	# waited for a quiet period would not run before the end.
+	i=0
+	while [ "$(run_count)" -eq 0 ] && [ "$i" -lt 2000 ]; do
+		echo "$i" >>w/stream
+		i=$((i + 1))
+		sleep 0.005
+	done
+	echo "# first run after $i writes"
+	[ "$i" -lt 2000 ]
+	expect_argv 1 w/stream
+}
+
+@test "two rules are debounced independently" {
+	cat >Watchfile <<'EOF'
+watch w
+debounce 0
+'^w/a' WRITE echo "$@" >>"$T/a.log"
+debounce 2s
+'^w/b' WRITE "$T/probe" "$@"
+EOF
+	start_ready
+	t0=$EPOCHREALTIME
+	echo x >w/b
+	# Rule 1 keeps getting changes; rule 2 must run 2s after its own.
+	i=0
+	while [ "$(run_count)" -eq 0 ] && [ "$i" -lt 2000 ]; do
+		echo "$i" >w/a
+		i=$((i + 1))
+		sleep 0.005
+	done
+	[ "$i" -lt 2000 ]
+	expect_argv 1 w/b
+	ms=$(elapsed_ms "$t0" "$(cat runs/1/start)")
+	echo "# rule 2 ran after ${ms}ms, $i writes for rule 1"
+	[ "$ms" -ge 2000 ]
+	# Rule 1 ran all along, not once at the end.
+	wait_until file_has a.log 'w/a'
+	[ "$(grep -c 'w/a' a.log)" -ge 2 ]
+}
