@@ -79,19 +79,51 @@ duration_parse(const char *s, size_t len, uint64_t *usp, const char **errstr)
 	return 0;
 }
 
+/*
+ * Writes us in unit u as "N" or "N.F" followed by the unit's name, if it
+ * is at least one such unit and can be written exactly with at most nine
+ * decimals; returns its length, or 0 when it cannot.
+ */
+static size_t
+format_in(uint64_t us, size_t u, char *buf, size_t size)
+{
+	uint64_t scale = units[u].us, frac = us % scale;
+	char digits[16];
+	size_t nd = 0;
+	int n;
+
+	if (us < scale)
+		return 0;	/* "100ms", not "0.1s" */
+	while (frac != 0 && nd < 9) {
+		frac *= 10;
+		digits[nd++] = (char)('0' + frac / scale);
+		frac %= scale;
+	}
+	if (frac != 0)
+		return 0;
+	digits[nd] = '\0';
+	n = snprintf(buf, size, "%llu%s%s%s", (unsigned long long)(us / scale),
+	    nd > 0 ? "." : "", digits, units[u].unit);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 void
 duration_format(uint64_t us, char *buf, size_t size)
 {
-	if (us == 0)
+	char best[64], cand[64];
+	size_t u, len, bestlen = SIZE_MAX;
+
+	if (us == 0) {
 		snprintf(buf, size, "0");
-	else if (us % 1000 != 0)
-		snprintf(buf, size, "%lluus", (unsigned long long)us);
-	else if (us < 1000000 || us % 100000 != 0)
-		snprintf(buf, size, "%llums", (unsigned long long)(us / 1000));
-	else if (us % 1000000 == 0)
-		snprintf(buf, size, "%llus", (unsigned long long)(us / 1000000));
-	else
-		snprintf(buf, size, "%llu.%llus",
-		    (unsigned long long)(us / 1000000),
-		    (unsigned long long)(us % 1000000 / 100000));
+		return;
+	}
+	/* The shortest exact text; on a tie, the larger unit. */
+	for (u = sizeof(units) / sizeof(units[0]); u-- > 0;) {
+		len = format_in(us, u, cand, sizeof(cand));
+		if (len > 0 && len < bestlen) {
+			memcpy(best, cand, len + 1);
+			bestlen = len;
+		}
+	}
+	snprintf(buf, size, "%s", best);
 }

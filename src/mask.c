@@ -207,21 +207,22 @@ size_t
 mask_format(uint32_t mask, char *buf, size_t size)
 {
 	const char *names[NELEM(classic)];
+	char all[512];
 	size_t i, n, len = 0, k;
 
 	n = mask_names(mask, names, NELEM(names));
-	if (size > 0)
-		buf[0] = '\0';
+	all[0] = '\0';
 	for (i = 0; i < n; i++) {
-		k = strlen(names[i]) + (i > 0);
-		if (len + k < size) {
-			if (i > 0)
-				buf[len] = '|';
-			memcpy(buf + len + (i > 0), names[i], k - (i > 0));
-			buf[len + k] = '\0';
-		} else if (size > 0)
-			size = 0;	/* Truncated: stop writing, keep counting. */
+		k = strlen(names[i]);
+		if (i > 0)
+			all[len++] = '|';
+		memcpy(all + len, names[i], k + 1);
 		len += k;
+	}
+	if (size > 0) {
+		k = len < size - 1 ? len : size - 1;
+		memcpy(buf, all, k);
+		buf[k] = '\0';
 	}
 	return len;
 }

@@ -10,6 +10,7 @@
  * a byte comparison replaces PCRE2, and the dispatcher indexes rules by
  * these literals so that a path is only matched against likely rules.
  */
+#include <ctype.h>
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,40 @@ struct matcher {
 };
 
 /*
+ * Returns the offset past the escape whose letter is at p[i]: \x41,
+ * \x{41}, \o{101}, \101, \cA, \pL, \p{Lu}, \g{-1}, \k<name>, \N{U+41}
+ * and the like take arguments that are not literal text either.
+ */
+static size_t
+skip_escape(const char *p, size_t n, size_t i)
+{
+	char c = p[i++], close;
+
+	if (c == 'c')
+		return i < n ? i + 1 : i;
+	if (isdigit((unsigned char)c)) {
+		while (i < n && isdigit((unsigned char)p[i]))
+			i++;
+		return i;
+	}
+	if (strchr("xogkNpP", c) == NULL)
+		return i;
+	if (i < n && (p[i] == '{' || p[i] == '<' || p[i] == '\'')) {
+		close = p[i] == '{' ? '}' : p[i] == '<' ? '>' : '\'';
+		while (i < n && p[i] != close)
+			i++;
+		return i < n ? i + 1 : i;
+	}
+	while (i < n && (isxdigit((unsigned char)p[i]) || p[i] == '+' ||
+	    p[i] == '-'))
+		i++;
+	/* \pL: a one-letter property. */
+	if ((c == 'p' || c == 'P') && i < n && isalpha((unsigned char)p[i]))
+		i++;
+	return i;
+}
+
+/*
  * Splits the pattern into tokens, storing the byte of each literal in
  * lits[].  Returns the number of tokens, or -1 for a pattern whose text
  * cannot be read this simply (options, \Q, alternation at the top).
@@ -56,7 +91,7 @@ struct matcher {
 static long
 tokenize(const char *p, size_t n, enum tok *toks, char *lits)
 {
-	size_t i = 0, nt = 0;
+	size_t i = 0, j, nt = 0;
 	int depth = 0;
 	unsigned char c;
 
@@ -67,14 +102,13 @@ tokenize(const char *p, size_t n, enum tok *toks, char *lits)
 			if (i + 1 >= n || p[i + 1] == 'Q' || p[i + 1] == 'E')
 				return -1;
 			c = (unsigned char)p[i + 1];
-			if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-			    (c >= 'A' && c <= 'Z') || c >= 0x80)
-				toks[nt] = T_OTHER;
-			else {
-				toks[nt] = T_LIT;
-				lits[nt] = (char)c;
+			if (isalnum(c) || c >= 0x80) {
+				toks[nt++] = T_OTHER;
+				i = skip_escape(p, n, i + 1);
+				continue;
 			}
-			nt++;
+			toks[nt] = T_LIT;
+			lits[nt++] = (char)c;
 			i += 2;
 			continue;
 		case '[':
@@ -123,12 +157,18 @@ tokenize(const char *p, size_t n, enum tok *toks, char *lits)
 			break;
 		case '{':
 			/*
-			 * A quantifier, or a literal brace: which, depends on
-			 * the PCRE2 version ({,3} became one in 10.43).
+			 * A quantifier, or braces taken literally: which depends
+			 * on the PCRE2 version ({,3} is one from 10.43).  Either
+			 * way nothing here, nor the atom before, is required.
 			 */
 			if (nt > 0 && toks[nt - 1] == T_LIT)
 				toks[nt - 1] = T_OTHER;
 			toks[nt++] = T_OTHER;
+			for (j = i + 1; j < n && (isdigit((unsigned char)p[j]) ||
+			    p[j] == ',' || p[j] == ' '); j++)
+				;
+			if (j < n && p[j] == '}')
+				i = j;
 			break;
 		case '^':
 			toks[nt] = depth == 0 && nt == 0 ? T_START : T_OTHER;

@@ -326,9 +326,12 @@ directive_debounce(struct parser *p, size_t at)
 
 	if (one_argument(p, at, "debounce", &t) == -1)
 		return;
-	if (duration_parse(t.text, t.len, &us, &errstr) == -1)
-		perr(p, t.start, "debounce '%s': %s", t.text, errstr);
-	else
+	if (duration_parse(t.text, t.len, &us, &errstr) == -1) {
+		char *v = log_vis(t.text, t.len);
+
+		perr(p, t.start, "debounce '%s': %s", v, errstr);
+		free(v);
+	} else
 		p->debounce_us = us;
 	token_free(&t);
 }
@@ -363,81 +366,87 @@ is_word(const struct token *t)
 	return 1;
 }
 
+/* Reports an unknown or empty event name found in the masks token. */
+static void
+bad_event(struct parser *p, const struct token *masks, size_t off, size_t len)
+{
+	const char *hint;
+	char *name;
+
+	if (len == 0) {
+		perr(p, token_offset(p, masks, off), "empty event name");
+		return;
+	}
+	name = log_vis(masks->text + off, len);
+	hint = mask_suggest(masks->text + off, len);
+	if (hint != NULL)
+		perr(p, token_offset(p, masks, off), "unknown event '%s' (did "
+		    "you mean '%s'?)", name, hint);
+	else
+		perr(p, token_offset(p, masks, off), "unknown event '%s'",
+		    name);
+	free(name);
+}
+
+/*
+ * A rule: REGEX MASKS COMMAND.  Every part is checked, so that one line
+ * with several mistakes reports them all.
+ */
 static void
 parse_rule(struct parser *p, struct token *re_tok, size_t at, size_t lineoff)
 {
 	struct token masks;
-	const char *hint, *near;
+	const char *near;
 	struct match_re *re;
-	uint32_t mask;
+	uint32_t mask = 0;
 	size_t badoff, badlen, cmd, end;
-	char *label, *name;
-	int rc;
+	char *label, *word, names[128];
+	int rc, masks_ok;
 
-	rc = read_token(p, &at, &masks);
-	if (rc == -1)
+	if ((rc = read_token(p, &at, &masks)) == -1)
 		return;
+	masks_ok = rc == 0 && mask_parse(masks.text, masks.len, &mask,
+	    &badoff, &badlen) == 0;
 	near = is_word(re_tok) ? near_directive(re_tok->text, re_tok->len) :
 	    NULL;
-	if (near != NULL && (rc == 1 || mask_parse(masks.text, masks.len,
-	    &mask, &badoff, &badlen) == -1)) {
-		perr(p, re_tok->start, "unknown directive '%s' (did you mean "
-		    "'%s'?)", re_tok->text, near);
-		token_free(&masks);
-		return;
-	}
-	if (rc == 1) {
-		if (is_word(re_tok))
+	if (!masks_ok && (near != NULL || (rc == 1 && is_word(re_tok)))) {
+		word = log_vis(re_tok->text, re_tok->len);
+		if (near != NULL)
+			perr(p, re_tok->start, "unknown directive '%s' (did "
+			    "you mean '%s'?)", word, near);
+		else
 			perr(p, re_tok->start, "unknown directive '%s', or a "
-			    "rule without events and command", re_tok->text);
-		else
-			perr(p, at, "missing events and command after the "
-			    "regex");
-		return;
-	}
-	if (mask_parse(masks.text, masks.len, &mask, &badoff, &badlen) == -1) {
-		name = xmemdup(masks.text + badoff, badlen);
-		hint = mask_suggest(name, badlen);
-		if (badlen == 0)
-			perr(p, token_offset(p, &masks, badoff),
-			    "empty event name");
-		else if (hint != NULL)
-			perr(p, token_offset(p, &masks, badoff),
-			    "unknown event '%s' (did you mean '%s'?)", name,
-			    hint);
-		else
-			perr(p, token_offset(p, &masks, badoff),
-			    "unknown event '%s'", name);
-		free(name);
+			    "rule without events and command", word);
+		free(word);
 		token_free(&masks);
 		return;
 	}
-	if (mask & MASK_WATCH_FLAGS) {
-		char names[128];
-
+	label = origin_of(p, lineoff);
+	re = compile(p, re_tok, label);
+	if (rc == 1)
+		perr(p, at, "missing events and command after the regex");
+	else if (!masks_ok)
+		bad_event(p, &masks, badoff, badlen);
+	else if (mask & MASK_WATCH_FLAGS) {
 		mask_format(mask & MASK_WATCH_FLAGS, names, sizeof(names));
 		pwarn(p, masks.start, "%s: a watch option, not an event; "
 		    "ignored", names);
 		mask &= ~(uint32_t)MASK_WATCH_FLAGS;
 		if (mask == 0) {
 			perr(p, masks.start, "no events left to listen for");
-			token_free(&masks);
-			return;
+			masks_ok = 0;
 		}
 	}
 	cmd = skip_blanks(p, at);
 	for (end = p->len; end > cmd && is_blank(p->text[end - 1]); end--)
 		;
-	if (cmd >= end) {
+	if (rc == 0 && cmd >= end)
 		perr(p, at, "missing command after the events");
-		token_free(&masks);
-		return;
-	}
-	label = origin_of(p, lineoff);
-	re = compile(p, re_tok, label);
-	if (re != NULL)
+	else if (re != NULL && masks_ok)
 		rules_add_rule(p->rs, re, mask, p->debounce_us,
 		    xmemdup(p->text + cmd, end - cmd), NULL, label);
+	if (re != NULL && (!masks_ok || cmd >= end))
+		match_re_free(re);
 	free(label);
 	token_free(&masks);
 }

@@ -215,7 +215,7 @@ test_log_escape_is_reversed_by_strunvis(void **state)
 {
 	static const char *inputs[] = {
 		"plain", "a\nb\tc\\d", "\033[2J", "\xff\xfe", "caf\xc3\xa9",
-		"\xc2\x9b" "x", "\xe2\x80\xae", "\xc0\xaf\xed\xa0\x80", "\\033",
+		"\xc2\x9bx", "\xe2\x80\xae", "\xc0\xaf\xed\xa0\x80", "\\033",
 		"\\\\n", "\r\a\b\f\v\177",
 	};
 	char esc[256], back[256];
@@ -269,7 +269,8 @@ test_log_event_text_prints_names_and_path(void **state)
 	check_text("src/new/", 8, IN_CREATE | IN_ISDIR,
 	    "CREATE|ISDIR src/new/\n");
 	check_text("a.c", 3, IN_CLOSE_WRITE, "WRITE a.c\n");
-	check_text("x", 1, IN_MOVED_FROM | IN_MOVED_TO, "MOVED_FROM|MOVED_TO x\n");
+	check_text("x", 1, IN_MOVED_FROM | IN_MOVED_TO,
+	    "MOVED_FROM|MOVED_TO x\n");
 	check_text("", 0, IN_Q_OVERFLOW, "Q_OVERFLOW \n");
 }
 
@@ -279,7 +280,8 @@ test_log_event_text_escapes_the_path(void **state)
 	(void)state;
 	check_text("a\nb", 3, IN_CREATE, "CREATE a\\nb\n");
 	check_text("\033]0;x\a", 6, IN_DELETE, "DELETE \\033]0;x\\a\n");
-	check_text("caf\xc3\xa9\xff", 6, IN_MODIFY, "MODIFY caf\xc3\xa9\\377\n");
+	check_text("caf\xc3\xa9\xff", 6, IN_MODIFY,
+	    "MODIFY caf\xc3\xa9\\377\n");
 	check_text("a b\\c", 5, IN_ATTRIB, "ATTRIB a b\\\\c\n");
 }
 
@@ -355,7 +357,7 @@ test_log_event_json_keeps_valid_utf8(void **state)
 }
 
 static void
-test_log_event_json_writes_invalid_bytes_as_surrogate_escapes(void **state)
+test_log_event_json_writes_bad_bytes_as_surrogate_escapes(void **state)
 {
 	(void)state;
 	check_json("a\xff", 2, IN_CREATE, 0,
@@ -400,7 +402,7 @@ main(void)
 		cmocka_unit_test(test_log_event_json_escapes_json_specials),
 		cmocka_unit_test(test_log_event_json_keeps_valid_utf8),
 		cmocka_unit_test(
-		    test_log_event_json_writes_invalid_bytes_as_surrogate_escapes),
+		    test_log_event_json_writes_bad_bytes_as_surrogate_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

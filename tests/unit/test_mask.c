@@ -380,7 +380,8 @@ main(void)
 		cmocka_unit_test(
 		    test_mask_kernel_in_close_and_in_move_mean_both_halves),
 		cmocka_unit_test(test_mask_move_and_all),
-		cmocka_unit_test(test_mask_kernel_prefix_takes_only_kernel_names),
+		cmocka_unit_test(
+		    test_mask_kernel_prefix_takes_only_kernel_names),
 		cmocka_unit_test(test_mask_names_are_case_insensitive),
 		cmocka_unit_test(test_mask_joins_names_with_bar_and_comma),
 		cmocka_unit_test(test_mask_reads_only_len_bytes),

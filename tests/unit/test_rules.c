@@ -487,8 +487,7 @@ test_rules_watch_directive_adds_roots(void **state)
 }
 
 static void
-test_rules_watch_directive_rejects_missing_and_empty_directories(
-    void **state)
+test_rules_watch_rejects_missing_and_empty_directories(void **state)
 {
 	struct fixture *f = *state;
 
@@ -720,8 +719,33 @@ test_rules_origin_is_file_and_first_line(void **state)
 	assert_string_equal(f->rs.rules[1].origin, "conf/My Watchfile:4");
 	assert_string_equal(f->rs.rules[2].origin, "conf/My Watchfile:7");
 	parse_named(f, "conf/My Watchfile", "x(", 2);
-	assert_string_equal(f->err, "conf/My Watchfile:1:3: missing events "
-	    "and command after the regex\n");
+	assert_string_equal(f->err, "conf/My Watchfile:1:3: bad regex: "
+	    "missing closing parenthesis\nconf/My Watchfile:1:3: missing "
+	    "events and command after the regex\n");
+}
+
+/* One line with several mistakes reports each of them. */
+static void
+test_rules_reports_every_mistake_on_a_line(void **state)
+{
+	struct fixture *f = *state;
+
+	expect(f, "b( WIRTE y\n", 2, "Watchfile:1:3: bad regex: missing "
+	    "closing parenthesis\nWatchfile:1:4: unknown event 'WIRTE' (did "
+	    "you mean 'WRITE'?)\n");
+	assert_int_equal(f->rs.nrules, 0);
+}
+
+/* Bytes from the file reach the terminal escaped. */
+static void
+test_rules_escapes_file_bytes_in_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	expect(f, "a WR\033[2JTE x\ndebounce 1\033x\n", 2,
+	    "Watchfile:1:3: unknown event 'WR\\033[2JTE'\n"
+	    "Watchfile:2:10: debounce '1\\033x': unknown unit (use us, ms, "
+	    "s, m or h)\n");
 }
 
 static void
@@ -1058,7 +1082,7 @@ main(void)
 		T(test_rules_rejects_nul_byte_and_goes_on),
 		T(test_rules_nul_byte_in_a_continued_line_keeps_line_numbers),
 		T(test_rules_watch_directive_adds_roots),
-		T(test_rules_watch_directive_rejects_missing_and_empty_directories),
+		T(test_rules_watch_rejects_missing_and_empty_directories),
 		T(test_rules_ignore_directive_compiles_pattern),
 		T(test_rules_ignore_directive_errors),
 		T(test_rules_debounce_applies_only_to_rules_below_it),
@@ -1073,6 +1097,8 @@ main(void)
 		T(test_rules_command_is_kept_verbatim),
 		T(test_rules_continued_command_is_joined),
 		T(test_rules_origin_is_file_and_first_line),
+		T(test_rules_reports_every_mistake_on_a_line),
+		T(test_rules_escapes_file_bytes_in_errors),
 		T(test_rules_warns_about_watch_options_and_drops_them),
 		T(test_rules_rejects_rule_with_only_watch_options),
 		T(test_rules_isdir_stays_in_the_mask),

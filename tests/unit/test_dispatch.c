@@ -1,0 +1,289 @@
+/*
+ * test_dispatch.c: unit tests for matching path events to rules: event
+ * masks, ISDIR, overflow, muting, and the literal index for many rules.
+ */
+#include <sys/inotify.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "batch.h"
+#include "dispatch.h"
+#include "match.h"
+#include "rules.h"
+#include "watch.h"
+
+struct fixture {
+	struct ruleset	 rs;
+	struct matcher	*m;
+	struct dispatch	*d;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	f->m = matcher_new();
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	dispatch_free(f->d);
+	rules_free(&f->rs);
+	matcher_free(f->m);
+	free(f);
+	return 0;
+}
+
+/* Parses text as a Watchfile with no debounce and builds a dispatcher. */
+static void
+load(struct fixture *f, const char *text)
+{
+	FILE *fp;
+
+	assert_non_null(fp = fopen("/dev/null", "w"));
+	assert_int_equal(rules_parse_buffer(&f->rs, "W", text, strlen(text),
+	    0, fp), 0);
+	fclose(fp);
+	f->d = dispatch_new(f->rs.rules, f->rs.nrules, f->m);
+}
+
+static void
+event(struct fixture *f, const char *path, uint32_t mask, uint64_t now)
+{
+	struct pevent pev;
+
+	pev.path = path;
+	pev.len = strlen(path);
+	pev.mask = mask;
+	pev.cookie = 0;
+	dispatch_event(f->d, &pev, now);
+}
+
+static size_t
+count(struct fixture *f, size_t rule)
+{
+	return batch_count(dispatch_batch(f->d, rule));
+}
+
+static void
+test_dispatch_collects_matching_events_only(void **state)
+{
+	struct fixture *f = *state;
+	const char *p;
+	size_t len;
+
+	load(f, "'\\.c$' WRITE|CREATE cc\n'^doc/' DELETE rm\n");
+	event(f, "src/a.c", IN_CLOSE_WRITE, 10);
+	event(f, "src/a.h", IN_CLOSE_WRITE, 11);
+	event(f, "src/b.c", IN_MODIFY, 12);
+	event(f, "doc/x.c", IN_DELETE, 13);
+	assert_int_equal(count(f, 0), 1);
+	p = batch_path(dispatch_batch(f->d, 0), 0, &len);
+	assert_string_equal(p, "src/a.c");
+	assert_int_equal(count(f, 1), 1);
+	p = batch_path(dispatch_batch(f->d, 1), 0, &len);
+	assert_string_equal(p, "doc/x.c");
+	assert_true(dispatch_pending(f->d, 0));
+	assert_true(dispatch_pending(f->d, 1));
+}
+
+static void
+test_dispatch_debounce_restarts_on_each_matching_event(void **state)
+{
+	struct fixture *f = *state;
+	size_t out[2];
+
+	load(f, "debounce 100us\na WRITE x\nb WRITE y\n");
+	event(f, "a", IN_CLOSE_WRITE, 1000);
+	event(f, "b", IN_CLOSE_WRITE, 1010);
+	event(f, "a", IN_CLOSE_WRITE, 1050);
+	assert_int_equal(dispatch_next(f->d), 1110);
+	assert_int_equal(dispatch_due(f->d, 1110, out), 1);
+	assert_int_equal(out[0], 1);
+	assert_int_equal(dispatch_due(f->d, 1149, out), 0);
+	assert_int_equal(dispatch_due(f->d, 1150, out), 1);
+	assert_int_equal(out[0], 0);
+	assert_false(dispatch_pending(f->d, 0));
+	event(f, "a", IN_CLOSE_WRITE, 2000);
+	assert_true(dispatch_pending(f->d, 0));
+	dispatch_cancel(f->d, 0);
+	assert_false(dispatch_pending(f->d, 0));
+	assert_int_equal(dispatch_next(f->d), UINT64_MAX);
+}
+
+static void
+test_dispatch_isdir_restricts_a_rule_to_directories(void **state)
+{
+	struct fixture *f = *state;
+
+	load(f, "x CREATE|ISDIR dirs\nx CREATE all\nx ISDIR anydir\n");
+	event(f, "x/file", IN_CREATE, 1);
+	event(f, "x/dir/", IN_CREATE | IN_ISDIR, 2);
+	event(f, "x/gone/", IN_DELETE | IN_ISDIR, 3);
+	assert_int_equal(count(f, 0), 1);
+	assert_int_equal(count(f, 1), 2);
+	assert_int_equal(count(f, 2), 2);
+}
+
+static void
+test_dispatch_drops_directory_reads_unless_asked(void **state)
+{
+	struct fixture *f = *state;
+
+	load(f, "x ALL all\nx OPEN|ISDIR opens\n");
+	assert_true(dispatch_dir_read(&(struct pevent){ "x/", 2,
+	    IN_OPEN | IN_ISDIR, 0 }));
+	assert_false(dispatch_dir_read(&(struct pevent){ "x", 1, IN_OPEN,
+	    0 }));
+	assert_false(dispatch_dir_read(&(struct pevent){ "x/", 2,
+	    IN_CREATE | IN_ISDIR, 0 }));
+	event(f, "x/", IN_OPEN | IN_ISDIR, 1);
+	event(f, "x/", IN_CLOSE_NOWRITE | IN_ISDIR, 2);
+	assert_int_equal(count(f, 0), 0);
+	assert_int_equal(count(f, 1), 1);
+	event(f, "x/f", IN_OPEN, 3);
+	assert_int_equal(count(f, 0), 1);
+}
+
+static void
+test_dispatch_overflow_marker_wakes_every_change_rule(void **state)
+{
+	struct fixture *f = *state;
+
+	load(f, "a WRITE x\nb OPEN|ACCESS y\nc DELETE z\n");
+	event(f, "", IN_Q_OVERFLOW, 5);
+	assert_true(dispatch_pending(f->d, 0));
+	assert_false(dispatch_pending(f->d, 1));
+	assert_true(dispatch_pending(f->d, 2));
+	assert_true(batch_overflow(dispatch_batch(f->d, 0)));
+	assert_false(batch_overflow(dispatch_batch(f->d, 1)));
+	assert_int_equal(count(f, 0), 0);
+	/* Then each changed path goes to the change rules it matches. */
+	event(f, "ab", IN_Q_OVERFLOW, 6);
+	assert_int_equal(count(f, 0), 1);
+	assert_int_equal(count(f, 1), 0);
+	assert_int_equal(count(f, 2), 0);
+}
+
+static void
+test_dispatch_muted_rule_collects_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	load(f, "a WRITE x\n");
+	dispatch_mute(f->d, 0, 1);
+	event(f, "a", IN_CLOSE_WRITE, 1);
+	event(f, "", IN_Q_OVERFLOW, 2);
+	assert_int_equal(count(f, 0), 0);
+	assert_false(dispatch_pending(f->d, 0));
+	dispatch_mute(f->d, 0, 0);
+	event(f, "a", IN_CLOSE_WRITE, 3);
+	assert_int_equal(count(f, 0), 1);
+}
+
+static void
+test_dispatch_events_is_the_union_of_rule_masks(void **state)
+{
+	struct fixture *f = *state;
+
+	load(f, "a WRITE x\nb CREATE|ISDIR y\n");
+	assert_int_equal(dispatch_events(f->d),
+	    IN_CLOSE_WRITE | IN_CREATE | IN_Q_OVERFLOW);
+}
+
+/*
+ * From eight rules on, rules are indexed by the literal their pattern
+ * requires.  The index may only skip rules that cannot match: whatever
+ * the number of rules, each rule must collect exactly the paths it would
+ * collect alone.
+ */
+static void
+test_dispatch_index_never_hides_a_matching_rule(void **state)
+{
+	static const char *const pats[] = {
+		"\\.c$", "^src/", "Makefile", "^Makefile$", "\\.[0-9]{2}$",
+		"a{2}$", "\\x41$", "\\d{3}$", "(^|/)\\.git/", "\\.o{1}$",
+		"^doc/.*\\.md$", "\\.h$", "log", "\\.c$",
+	};
+	static const char *const paths[] = {
+		"src/a.c", "src/a.h", "Makefile", "sub/Makefile", "log.12",
+		"aa", "A", "123", ".git/x", "x.o", "doc/a.md", "x.c\n",
+	};
+	struct fixture *f = *state;
+	struct matcher *m1;
+	struct dispatch *one;
+	struct pevent pev;
+	char *text, line[64];
+	size_t i, j, n = sizeof(pats) / sizeof(pats[0]), nbad = 0;
+
+	text = calloc(n, sizeof(line));
+	assert_non_null(text);
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "'%s' WRITE r%zu\n", pats[i], i);
+		strlcat(text, line, n * sizeof(line));
+	}
+	load(f, text);
+	free(text);
+	assert_int_equal(f->rs.nrules, n);
+	pev.mask = IN_CLOSE_WRITE;
+	pev.cookie = 0;
+	for (j = 0; j < sizeof(paths) / sizeof(paths[0]); j++) {
+		pev.path = paths[j];
+		pev.len = strlen(paths[j]);
+		dispatch_event(f->d, &pev, 0);
+	}
+	/* Each rule alone, with no index, as the reference. */
+	m1 = matcher_new();
+	for (i = 0; i < n; i++) {
+		one = dispatch_new(&f->rs.rules[i], 1, m1);
+		for (j = 0; j < sizeof(paths) / sizeof(paths[0]); j++) {
+			pev.path = paths[j];
+			pev.len = strlen(paths[j]);
+			dispatch_event(one, &pev, 0);
+		}
+		if (count(f, i) != batch_count(dispatch_batch(one, 0))) {
+			print_message("/%s/: %zu paths among %zu rules, %zu "
+			    "alone\n", pats[i], count(f, i), n,
+			    batch_count(dispatch_batch(one, 0)));
+			nbad++;
+		}
+		dispatch_free(one);
+	}
+	matcher_free(m1);
+	assert_int_equal(nbad, 0);
+}
+
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_dispatch_collects_matching_events_only),
+		T(test_dispatch_debounce_restarts_on_each_matching_event),
+		T(test_dispatch_isdir_restricts_a_rule_to_directories),
+		T(test_dispatch_drops_directory_reads_unless_asked),
+		T(test_dispatch_overflow_marker_wakes_every_change_rule),
+		T(test_dispatch_muted_rule_collects_nothing),
+		T(test_dispatch_events_is_the_union_of_rule_masks),
+		T(test_dispatch_index_never_hides_a_matching_rule),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
