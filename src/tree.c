@@ -1,9 +1,12 @@
 /*
- * tree.c: watched directories as a tree of small nodes.  Each node holds
- * its name inline and links to its parent, first child and siblings; a
- * power-of-two table with linear probing maps watch descriptors to nodes.
- * The kernel hands out watch descriptors in increasing order, so their low
- * bits spread evenly over the table without hashing.
+ * tree.c: watched directories as a tree of small nodes.  A node holds its
+ * name inline, a link to its parent and a count of its children, nothing
+ * more: about 32 bytes for a short name.  Two power-of-two tables with
+ * linear probing find nodes: one by watch descriptor (the kernel hands
+ * them out in increasing order, so their low bits spread evenly without
+ * hashing), one by parent and name.  Only the rare removal of a directory
+ * that still has children (one moved out of the trees, or unmounted) walks
+ * the whole table to find them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,21 +19,24 @@
 
 struct tnode {
 	struct tnode	*parent;
-	struct tnode	*child;		/* first child */
-	struct tnode	*next;		/* next sibling */
-	struct tnode   **prevp;		/* the link that points at this node */
+	uint32_t	 nchild;
 	int		 wd;
 	uint16_t	 namelen;
 	uint8_t		 flags;
 	char		 name[];
 };
 
-struct tree {
+/* An open-addressing table of node pointers, by wd or by (parent, name). */
+struct table {
 	struct tnode   **slots;
-	size_t		 nslots;	/* a power of two, or 0 */
+	size_t		 n;		/* a power of two, or 0 */
+};
+
+struct tree {
+	struct table	 bywd;
+	struct table	 byname;
 	size_t		 count;
 	size_t		 nroots;
-	struct tnode	*roots;
 	char		*buf;		/* the last path built */
 	size_t		 bufsize;
 };
@@ -48,97 +54,128 @@ tree_free(struct tree *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nslots; i++)
-		free(t->slots[i]);
-	free(t->slots);
+	for (i = 0; i < t->bywd.n; i++)
+		free(t->bywd.slots[i]);
+	free(t->bywd.slots);
+	free(t->byname.slots);
 	free(t->buf);
 	free(t);
 }
 
 static size_t
-slot_of(const struct tree *t, int wd)
+home_wd(int wd)
 {
-	return (size_t)(unsigned int)wd & (t->nslots - 1);
-}
-
-static void
-table_put(struct tree *t, struct tnode *n)
-{
-	size_t i;
-
-	for (i = slot_of(t, n->wd); t->slots[i] != NULL;
-	    i = (i + 1) & (t->nslots - 1))
-		;
-	t->slots[i] = n;
-}
-
-static void
-table_grow(struct tree *t)
-{
-	struct tnode **old = t->slots;
-	size_t i, oldn = t->nslots;
-
-	t->nslots = oldn == 0 ? 64 : oldn * 2;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	for (i = 0; i < oldn; i++)
-		if (old[i] != NULL)
-			table_put(t, old[i]);
-	free(old);
+	return (size_t)(unsigned int)wd;
 }
 
 static size_t
-table_find(const struct tree *t, int wd)
+home_name(const struct tnode *parent, const char *name, size_t len)
 {
+	uint64_t h = (uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL;
 	size_t i;
 
-	if (t->nslots == 0)
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t
+home_of(const struct table *tb, const struct tree *t, const struct tnode *n)
+{
+	if (tb == &t->bywd)
+		return home_wd(n->wd);
+	return home_name(n->parent, n->name, n->namelen);
+}
+
+static void
+table_put(struct tree *t, struct table *tb, struct tnode *n)
+{
+	size_t i, mask = tb->n - 1;
+
+	for (i = home_of(tb, t, n) & mask; tb->slots[i] != NULL;
+	    i = (i + 1) & mask)
+		;
+	tb->slots[i] = n;
+}
+
+static void
+table_grow(struct tree *t, struct table *tb)
+{
+	struct tnode **old = tb->slots;
+	size_t i, oldn = tb->n;
+
+	tb->n = oldn == 0 ? 64 : oldn * 2;
+	tb->slots = xcalloc(tb->n, sizeof(*tb->slots));
+	for (i = 0; i < oldn; i++)
+		if (old[i] != NULL)
+			table_put(t, tb, old[i]);
+	free(old);
+}
+
+/* The slot holding n, or SIZE_MAX. */
+static size_t
+table_slot(const struct tree *t, const struct table *tb, const struct tnode *n)
+{
+	size_t i, mask = tb->n - 1;
+
+	if (tb->n == 0)
 		return SIZE_MAX;
-	for (i = slot_of(t, wd); t->slots[i] != NULL;
-	    i = (i + 1) & (t->nslots - 1))
-		if (t->slots[i]->wd == wd)
+	for (i = home_of(tb, t, n) & mask; tb->slots[i] != NULL;
+	    i = (i + 1) & mask)
+		if (tb->slots[i] == n)
 			return i;
 	return SIZE_MAX;
 }
 
 /* Deletes slot i, shifting back the entries that probed past it. */
 static void
-table_delete(struct tree *t, size_t i)
+table_delete(struct tree *t, struct table *tb, size_t i)
 {
-	size_t j = i, home, mask = t->nslots - 1;
+	size_t j = i, home, mask = tb->n - 1;
 
-	t->slots[i] = NULL;
+	tb->slots[i] = NULL;
 	for (;;) {
 		j = (j + 1) & mask;
-		if (t->slots[j] == NULL)
+		if (tb->slots[j] == NULL)
 			return;
-		home = slot_of(t, t->slots[j]->wd);
+		home = home_of(tb, t, tb->slots[j]) & mask;
 		/* Leave entry j where it is if its home lies in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
-		t->slots[i] = t->slots[j];
-		t->slots[j] = NULL;
+		tb->slots[i] = tb->slots[j];
+		tb->slots[j] = NULL;
 		i = j;
 	}
 }
 
 static void
-link_into(struct tnode **headp, struct tnode *n)
+table_remove(struct tree *t, struct table *tb, const struct tnode *n)
 {
-	n->next = *headp;
-	if (n->next != NULL)
-		n->next->prevp = &n->next;
-	n->prevp = headp;
-	*headp = n;
+	size_t i;
+
+	if ((i = table_slot(t, tb, n)) != SIZE_MAX)
+		table_delete(t, tb, i);
+}
+
+/* Links n, whose parent and name are set, under its parent. */
+static void
+attach(struct tree *t, struct tnode *n)
+{
+	if (n->parent != NULL)
+		n->parent->nchild++;
+	else
+		t->nroots++;
+	table_put(t, &t->byname, n);
 }
 
 static void
-unlink_node(struct tnode *n)
+detach(struct tree *t, struct tnode *n)
 {
-	*n->prevp = n->next;
-	if (n->next != NULL)
-		n->next->prevp = n->prevp;
-	n->next = NULL;
-	n->prevp = NULL;
+	table_remove(t, &t->byname, n);
+	if (n->parent != NULL)
+		n->parent->nchild--;
+	else
+		t->nroots--;
 }
 
 struct tnode *
@@ -149,23 +186,20 @@ tree_add(struct tree *t, struct tnode *parent, const char *name, size_t len,
 
 	if (len > UINT16_MAX)
 		len = UINT16_MAX;	/* Longer than any path Linux takes. */
-	if ((t->count + 1) * 4 > t->nslots * 3)
-		table_grow(t);
+	if ((t->count + 1) * 4 > t->bywd.n * 3) {
+		table_grow(t, &t->bywd);
+		table_grow(t, &t->byname);
+	}
 	n = xmalloc(sizeof(*n) + len + 1);
 	n->parent = parent;
-	n->child = NULL;
+	n->nchild = 0;
 	n->wd = wd;
 	n->namelen = (uint16_t)len;
 	n->flags = 0;
 	memcpy(n->name, name, len);
 	n->name[len] = '\0';
-	if (parent != NULL)
-		link_into(&parent->child, n);
-	else {
-		link_into(&t->roots, n);
-		t->nroots++;
-	}
-	table_put(t, n);
+	table_put(t, &t->bywd, n);
+	attach(t, n);
 	t->count++;
 	return n;
 }
@@ -173,21 +207,32 @@ tree_add(struct tree *t, struct tnode *parent, const char *name, size_t len,
 struct tnode *
 tree_lookup(const struct tree *t, int wd)
 {
-	size_t i;
+	size_t i, mask = t->bywd.n - 1;
+	struct tnode *n;
 
-	if ((i = table_find(t, wd)) == SIZE_MAX)
+	if (t->bywd.n == 0)
 		return NULL;
-	return t->slots[i];
+	for (i = home_wd(wd) & mask; (n = t->bywd.slots[i]) != NULL;
+	    i = (i + 1) & mask)
+		if (n->wd == wd)
+			return n;
+	return NULL;
 }
 
 struct tnode *
-tree_child(const struct tnode *parent, const char *name, size_t len)
+tree_child(const struct tree *t, const struct tnode *parent, const char *name,
+    size_t len)
 {
-	struct tnode *c;
+	size_t i, mask = t->byname.n - 1;
+	struct tnode *n;
 
-	for (c = parent->child; c != NULL; c = c->next)
-		if (c->namelen == len && memcmp(c->name, name, len) == 0)
-			return c;
+	if (t->byname.n == 0)
+		return NULL;
+	for (i = home_name(parent, name, len) & mask;
+	    (n = t->byname.slots[i]) != NULL; i = (i + 1) & mask)
+		if (n->parent == parent && n->namelen == len &&
+		    memcmp(n->name, name, len) == 0)
+			return n;
 	return NULL;
 }
 
@@ -195,21 +240,29 @@ struct tnode *
 tree_move(struct tree *t, struct tnode *n, struct tnode *newparent,
     const char *name, size_t len)
 {
-	struct tnode *m, *c;
-	size_t i;
+	struct tnode *m;
+	size_t i, wdslot;
 
-	unlink_node(n);
-	if (n->parent == NULL)
-		t->nroots--;
+	detach(t, n);
 	if (len > n->namelen) {
+		/* The node moves in memory: so must every link to it. */
+		wdslot = table_slot(t, &t->bywd, n);
 		m = xmalloc(sizeof(*m) + len + 1);
 		memcpy(m, n, sizeof(*m));
-		for (c = m->child; c != NULL; c = c->next)
-			c->parent = m;
-		if (m->child != NULL)
-			m->child->prevp = &m->child;
-		i = table_find(t, n->wd);
-		t->slots[i] = m;
+		t->bywd.slots[wdslot] = m;
+		if (m->nchild > 0) {
+			for (i = 0; i < t->byname.n; i++)
+				if (t->byname.slots[i] != NULL &&
+				    t->byname.slots[i]->parent == n) {
+					/* Their name slots hash the parent. */
+					struct tnode *c = t->byname.slots[i];
+
+					table_delete(t, &t->byname, i);
+					c->parent = m;
+					table_put(t, &t->byname, c);
+					i = SIZE_MAX;	/* rescan: slots moved */
+				}
+		}
 		free(n);
 		n = m;
 	}
@@ -217,25 +270,39 @@ tree_move(struct tree *t, struct tnode *n, struct tnode *newparent,
 	n->name[len] = '\0';
 	n->namelen = (uint16_t)len;
 	n->parent = newparent;
-	if (newparent != NULL)
-		link_into(&newparent->child, n);
-	else {
-		link_into(&t->roots, n);
-		t->nroots++;
-	}
+	attach(t, n);
 	return n;
+}
+
+static size_t
+depth_below(const struct tnode *a, const struct tnode *top)
+{
+	size_t d = 0;
+
+	for (; a != NULL; a = a->parent, d++)
+		if (a == top)
+			return d;
+	return SIZE_MAX;
+}
+
+struct victim {
+	struct tnode	*node;
+	size_t		 depth;
+};
+
+static int
+deepest_first(const void *a, const void *b)
+{
+	const struct victim *x = a, *y = b;
+
+	return x->depth > y->depth ? -1 : x->depth < y->depth;
 }
 
 static void
 drop_one(struct tree *t, struct tnode *n, tree_drop_cb *drop, void *arg)
 {
-	size_t i;
-
-	unlink_node(n);
-	if (n->parent == NULL)
-		t->nroots--;
-	if ((i = table_find(t, n->wd)) != SIZE_MAX)
-		table_delete(t, i);
+	detach(t, n);
+	table_remove(t, &t->bywd, n);
 	t->count--;
 	if (drop != NULL)
 		drop(arg, n->wd);
@@ -245,20 +312,24 @@ drop_one(struct tree *t, struct tnode *n, tree_drop_cb *drop, void *arg)
 void
 tree_remove(struct tree *t, struct tnode *n, tree_drop_cb *drop, void *arg)
 {
-	struct tnode *cur = n, *up;
+	struct victim *v;
+	size_t i, k = 0, d;
 
-	/* Iterative post-order walk: a deep tree cannot exhaust the stack. */
-	for (;;) {
-		while (cur->child != NULL)
-			cur = cur->child;
-		if (cur == n) {
-			drop_one(t, cur, drop, arg);
-			return;
-		}
-		up = cur->parent;
-		drop_one(t, cur, drop, arg);
-		cur = up;
+	if (n->nchild == 0) {
+		drop_one(t, n, drop, arg);
+		return;
 	}
+	v = xreallocarray(NULL, t->count, sizeof(*v));
+	for (i = 0; i < t->bywd.n; i++)
+		if (t->bywd.slots[i] != NULL &&
+		    (d = depth_below(t->bywd.slots[i], n)) != SIZE_MAX) {
+			v[k].node = t->bywd.slots[i];
+			v[k++].depth = d;
+		}
+	qsort(v, k, sizeof(*v), deepest_first);
+	for (i = 0; i < k; i++)
+		drop_one(t, v[i].node, drop, arg);
+	free(v);
 }
 
 static size_t
@@ -376,9 +447,9 @@ tree_clear_marks(struct tree *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nslots; i++)
-		if (t->slots[i] != NULL)
-			t->slots[i]->flags &= (uint8_t)~MARKED;
+	for (i = 0; i < t->bywd.n; i++)
+		if (t->bywd.slots[i] != NULL)
+			t->bywd.slots[i]->flags &= (uint8_t)~MARKED;
 }
 
 size_t
@@ -388,9 +459,10 @@ tree_unmarked(const struct tree *t, int **wdsp)
 	int *wds;
 
 	wds = xreallocarray(NULL, t->count, sizeof(*wds));
-	for (i = 0; i < t->nslots; i++)
-		if (t->slots[i] != NULL && !(t->slots[i]->flags & MARKED))
-			wds[n++] = t->slots[i]->wd;
+	for (i = 0; i < t->bywd.n; i++)
+		if (t->bywd.slots[i] != NULL &&
+		    !(t->bywd.slots[i]->flags & MARKED))
+			wds[n++] = t->bywd.slots[i]->wd;
 	*wdsp = wds;
 	return n;
 }

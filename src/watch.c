@@ -517,7 +517,7 @@ moved_from(struct watch *w, struct tnode *parent, const struct event *ev)
 {
 	struct tnode *child;
 
-	if ((child = tree_child(parent, ev->name, ev->namelen)) == NULL)
+	if ((child = tree_child(w->tree, parent, ev->name, ev->namelen)) == NULL)
 		return;
 	if (w->nmoves == w->movesize) {
 		w->movesize = w->movesize == 0 ? 8 : w->movesize * 2;
@@ -554,6 +554,25 @@ moved_to(struct watch *w, struct tnode *parent, const struct event *ev)
 	return 1;
 }
 
+/*
+ * Whether node lies in a directory that left its parent and has not
+ * arrived anywhere yet.  What happens there, if it left the trees, is no
+ * longer ours to report; if it moved within them, its MOVED_TO comes
+ * next and ends the wait.
+ */
+static int
+in_limbo(const struct watch *w, const struct tnode *node)
+{
+	struct tnode *m;
+	size_t i;
+
+	for (i = 0; i < w->nmoves; i++)
+		if ((m = tree_lookup(w->tree, w->moves[i].wd)) != NULL &&
+		    tree_within(node, m))
+			return 1;
+	return 0;
+}
+
 static void
 handle(struct watch *w, const struct event *ev)
 {
@@ -568,6 +587,8 @@ handle(struct watch *w, const struct event *ev)
 	}
 	/* A watch dropped already: its late records mean nothing now. */
 	if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
+		return;
+	if (w->nmoves > 0 && in_limbo(w, node) && !(ev->mask & IN_IGNORED))
 		return;
 	path = tree_path(w->tree, node, ev->name, ev->namelen, isdir, &plen);
 	if (ev->mask & IN_IGNORED) {

@@ -192,12 +192,12 @@ test_tree_lookup_and_child_find_nodes(void **state)
 	assert_ptr_equal(tree_lookup(t, 12), a);
 	assert_null(tree_lookup(t, 13));
 	assert_null(tree_lookup(t, -1));
-	assert_ptr_equal(tree_child(root, "ab", 2), ab);
-	assert_ptr_equal(tree_child(root, "a", 1), a);
-	assert_ptr_equal(tree_child(root, "abc", 2), ab);
-	assert_null(tree_child(root, "abc", 3));
-	assert_null(tree_child(root, "b", 1));
-	assert_null(tree_child(a, "a", 1));
+	assert_ptr_equal(tree_child(t, root, "ab", 2), ab);
+	assert_ptr_equal(tree_child(t, root, "a", 1), a);
+	assert_ptr_equal(tree_child(t, root, "abc", 2), ab);
+	assert_null(tree_child(t, root, "abc", 3));
+	assert_null(tree_child(t, root, "b", 1));
+	assert_null(tree_child(t, a, "a", 1));
 	assert_int_equal(tree_wd(a), 12);
 	assert_ptr_equal(tree_parent(a), root);
 	assert_null(tree_parent(root));
@@ -242,9 +242,9 @@ test_tree_move_renames_and_the_subtree_follows(void **state)
 	m = tree_move(t, b, root, "x", 1);
 	assert_ptr_equal(tree_lookup(t, 3), m);
 	assert_ptr_equal(tree_parent(m), root);
-	assert_null(tree_child(a, "b", 1));
-	assert_ptr_equal(tree_child(root, "x", 1), m);
-	assert_ptr_equal(tree_child(m, "c", 1), c);
+	assert_null(tree_child(t, a, "b", 1));
+	assert_ptr_equal(tree_child(t, root, "x", 1), m);
+	assert_ptr_equal(tree_child(t, m, "c", 1), c);
 	assert_path(t, c, "", 1, "x/c/");
 	assert_path(t, c, "f", 0, "x/c/f");
 	assert_false(tree_within(c, a));
@@ -275,13 +275,13 @@ test_tree_move_to_a_longer_name_keeps_children_and_lookups(void **state)
 	m = tree_move(t, a, root, longname, strlen(longname));
 	assert_ptr_equal(tree_lookup(t, 3), m);
 	assert_int_equal(tree_wd(m), 3);
-	assert_ptr_equal(tree_child(root, longname, strlen(longname)), m);
-	assert_null(tree_child(root, "a", 1));
-	assert_ptr_equal(tree_child(root, "before", 6), sib);
-	assert_non_null(tree_child(root, "after", 5));
-	assert_ptr_equal(tree_child(m, "k1", 2), k1);
-	assert_ptr_equal(tree_child(m, "k2", 2), k2);
-	assert_ptr_equal(tree_child(m, "k3", 2), k3);
+	assert_ptr_equal(tree_child(t, root, longname, strlen(longname)), m);
+	assert_null(tree_child(t, root, "a", 1));
+	assert_ptr_equal(tree_child(t, root, "before", 6), sib);
+	assert_non_null(tree_child(t, root, "after", 5));
+	assert_ptr_equal(tree_child(t, m, "k1", 2), k1);
+	assert_ptr_equal(tree_child(t, m, "k2", 2), k2);
+	assert_ptr_equal(tree_child(t, m, "k3", 2), k3);
 	assert_ptr_equal(tree_parent(k1), m);
 	assert_ptr_equal(tree_parent(k2), m);
 	assert_ptr_equal(tree_parent(k3), m);
@@ -295,12 +295,12 @@ test_tree_move_to_a_longer_name_keeps_children_and_lookups(void **state)
 	 * the last-added child is first in the list.
 	 */
 	tree_remove(t, k3, NULL, NULL);
-	assert_null(tree_child(m, "k3", 2));
-	assert_ptr_equal(tree_child(m, "k1", 2), k1);
-	assert_ptr_equal(tree_child(m, "k2", 2), k2);
+	assert_null(tree_child(t, m, "k3", 2));
+	assert_ptr_equal(tree_child(t, m, "k1", 2), k1);
+	assert_ptr_equal(tree_child(t, m, "k2", 2), k2);
 	tree_remove(t, k1, NULL, NULL);
 	tree_remove(t, k2, NULL, NULL);
-	assert_null(tree_child(m, "k2", 2));
+	assert_null(tree_child(t, m, "k2", 2));
 	assert_null(tree_lookup(t, 8));
 	k1 = add(t, m, "new", 9);
 	assert_path(t, k1, "", 1, "src/a-much-longer-name-than-before/new/");
@@ -312,7 +312,7 @@ test_tree_move_to_a_longer_name_keeps_children_and_lookups(void **state)
 	tree_remove(t, m, NULL, NULL);
 	assert_null(tree_lookup(t, 3));
 	assert_null(tree_lookup(t, 9));
-	assert_null(tree_child(sib, longer, strlen(longer)));
+	assert_null(tree_child(t, sib, longer, strlen(longer)));
 	assert_int_equal(tree_count(t), 3);
 	tree_free(t);
 }
@@ -365,8 +365,8 @@ test_tree_remove_drops_the_subtree_deepest_first(void **state)
 	assert_true(drop_index(&d, 6) < drop_index(&d, 2));
 	assert_int_equal(d.wds[5], 2);
 	assert_int_equal(tree_count(t), 2);
-	assert_null(tree_child(root, "a", 1));
-	assert_non_null(tree_child(root, "keep", 4));
+	assert_null(tree_child(t, root, "a", 1));
+	assert_non_null(tree_child(t, root, "keep", 4));
 	assert_ptr_equal(tree_lookup(t, 1), root);
 	assert_non_null(tree_lookup(t, 8));
 	for (wd = 2; wd <= 7; wd++)
@@ -390,7 +390,7 @@ test_tree_remove_of_a_leaf_and_of_a_root(void **state)
 	tree_remove(t, leaf, record_drop, &d);
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.wds[0], 3);
-	assert_null(tree_child(r1, "leaf", 4));
+	assert_null(tree_child(t, r1, "leaf", 4));
 	tree_remove(t, r2, record_drop, &d);
 	assert_int_equal(d.n, 3);
 	assert_int_equal(d.wds[1], 4);
