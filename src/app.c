@@ -287,6 +287,7 @@ app_run(const struct app_opts *o)
 	a.st = xcalloc(a.nrules, sizeof(*a.st));
 	a.due = xcalloc(a.nrules, sizeof(*a.due));
 	a.dispatch = dispatch_new(a.rules, a.nrules, a.matcher);
+	dispatch_set_max_paths(a.dispatch, o->max_paths);
 	if (!o->print) {
 		/* Early, while watchrun is small: this forks the guardian. */
 		memset(&ro, 0, sizeof(ro));

@@ -27,6 +27,7 @@ struct app_opts {
 	int		 partial;
 	int		 follow;
 	enum on_busy	 on_busy;
+	size_t		 max_paths;	/* per-rule batch cap */
 	uint64_t	 stop_us;
 };
 

@@ -193,6 +193,13 @@ batch_last(const struct batch *b, size_t *lenp, uint32_t *maskp)
 	return b->last;
 }
 
+void
+batch_set_limits(struct batch *b, size_t maxpaths, size_t maxbytes)
+{
+	b->maxpaths = maxpaths;
+	b->maxbytes = maxbytes;
+}
+
 int
 batch_truncated(const struct batch *b)
 {

@@ -35,6 +35,10 @@ const char	*batch_last(const struct batch *, size_t *lenp,
 
 int		 batch_truncated(const struct batch *);
 
+/* Changes the caps; paths already in the batch stay. */
+void		 batch_set_limits(struct batch *, size_t maxpaths,
+		    size_t maxbytes);
+
 /* Marks the batch as following a queue overflow: it may miss changes. */
 void		 batch_set_overflow(struct batch *);
 int		 batch_overflow(const struct batch *);

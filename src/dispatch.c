@@ -323,6 +323,15 @@ dispatch_event(struct dispatch *d, const struct pevent *pev, uint64_t now)
 }
 
 void
+dispatch_set_max_paths(struct dispatch *d, size_t maxpaths)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrules; i++)
+		batch_set_limits(d->st[i].batch, maxpaths, BATCH_MAX_BYTES);
+}
+
+void
 dispatch_mute(struct dispatch *d, size_t rule, int muted)
 {
 	d->st[rule].muted = muted;

@@ -34,6 +34,9 @@ uint32_t	 dispatch_events(const struct dispatch *);
 void		 dispatch_event(struct dispatch *, const struct pevent *,
 		    uint64_t now);
 
+/* Caps every rule's batch at maxpaths paths (default BATCH_MAX_PATHS). */
+void		 dispatch_set_max_paths(struct dispatch *, size_t maxpaths);
+
 /* A muted rule collects nothing (--on-busy ignore while it runs). */
 void		 dispatch_mute(struct dispatch *, size_t rule, int muted);
 

@@ -109,6 +109,7 @@ guardian(int fd, uint64_t stop_us)
 			nap_ms(10);
 		signal_all(groups, n, SIGKILL);
 	}
+	free(groups);
 	_exit(0);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "batch.h"
 #include "duration.h"
 #include "mask.h"
 #include "match.h"
@@ -36,6 +37,7 @@ enum {
 	OPT_PARTIAL,
 	OPT_FOLLOW,
 	OPT_VERSION,
+	OPT_MAX_PATHS,
 };
 
 static const struct option longopts[] = {
@@ -58,6 +60,7 @@ static const struct option longopts[] = {
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "max-paths", required_argument, NULL, OPT_MAX_PATHS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -69,7 +72,7 @@ usage(int status)
 	fprintf(fp,
 "usage: watchrun [-qR] [-f file] [-w dir] [-x regex] [-d duration] [--once]\n"
 "                [--on-busy queue|restart|ignore] [--stop-timeout duration]\n"
-"                [--partial] [--follow-symlinks]\n"
+"                [--partial] [--follow-symlinks] [--max-paths n]\n"
 "       watchrun [options] [-r regex] [-e events] -s command-line\n"
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
@@ -94,6 +97,8 @@ usage(int status)
 "      --print, --json      print events instead of running commands\n"
 "      --partial            start even if not every directory can be watched\n"
 "      --follow-symlinks    watch directories that symlinks point to\n"
+"      --max-paths N        cap each rule's batch at N paths (default 100000);\n"
+"                           past it the run gets WATCHRUN_TRUNCATED=1\n"
 "  -q, --quiet              no status lines of watchrun's own\n"
 "  -h, --help               this help\n"
 "      --version            print the version\n");
@@ -158,7 +163,7 @@ main(int argc, char *argv[])
 	struct ruleset rs;
 	struct app_opts o;
 	struct match_re *re = NULL;
-	const char *file = NULL, *regex = NULL, *shell = NULL;
+	const char *file = NULL, *regex = NULL, *shell = NULL, *errstr;
 	char **cmd = NULL;
 	uint32_t mask = 0;
 	uint64_t debounce = RULES_DEFAULT_DEBOUNCE;
@@ -169,6 +174,7 @@ main(int argc, char *argv[])
 	memset(&rs, 0, sizeof(rs));
 	memset(&o, 0, sizeof(o));
 	o.stop_us = 2000000;
+	o.max_paths = BATCH_MAX_PATHS;
 	o.on_busy = BUSY_QUEUE;
 	while ((ch = getopt_long(argc, argv, "+f:w:r:e:x:d:s:Rqh", longopts,
 	    NULL)) != -1) {
@@ -240,6 +246,14 @@ main(int argc, char *argv[])
 			break;
 		case OPT_FOLLOW:
 			o.follow = 1;
+			break;
+		case OPT_MAX_PATHS:
+			o.max_paths = (size_t)strtonum(optarg, 1, 100000000,
+			    &errstr);
+			if (errstr != NULL) {
+				warnx("--max-paths '%s': %s", optarg, errstr);
+				usage(2);
+			}
 			break;
 		case OPT_VERSION:
 			printf("watchrun %s\n", VERSION);
