@@ -55,8 +55,12 @@ $(BUILD) $(BUILD)/tests:
 
 unit: $(UNIT_BINS)
 
-check: check-unit check-system
-	@echo "make check: all unit and system tests passed"
+# The whole suite: unit tests, the system tests three times (plain, under
+# AddressSanitizer+UBSan, under valgrind memcheck), a short fuzzing run
+# and the benchmark's smoke test.
+check: check-unit check-system check-asan check-valgrind check-fuzz
+	@echo "make check: passed: unit tests; system tests plain, under" \
+	    "ASan+UBSan and under valgrind; fuzzing $(FUZZ_TIME) s per target"
 
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
@@ -65,9 +69,11 @@ check-unit: $(UNIT_BINS)
 check-system: watchrun
 	WATCHRUN=$(CURDIR)/watchrun prove -e bats tests/system/*.bats
 
-asan:
-	$(MAKE) BUILD=build-asan \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+check-asan asan:
+	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/watchrun \
 	    $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
 	@set -e; for t in $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%); do \
@@ -76,39 +82,16 @@ asan:
 	    WATCHRUN=$(CURDIR)/build-asan/watchrun \
 	    prove -e bats tests/system/*.bats
 
-# libFuzzer harnesses for the rules parser and the inotify decoder, built
-# with clang, AddressSanitizer and UBSan.  New inputs go to build-fuzz/,
-# never into the checked-in seed corpus.
-FUZZ_TIME ?= 60
-FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS = rules events
-FUZZ_OBJS = $(LIB_SRCS:src/%.c=build-fuzz/%.o)
+# valgrind runs the plain binary; each process leaves a report that
+# tests/system/valgrind-verdict reads afterwards.
+check-valgrind: watchrun
+	rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
+	VG_LOGDIR=$(CURDIR)/$(BUILD)/valgrind WATCHRUN_BIN=$(CURDIR)/watchrun \
+	    WATCHRUN=$(CURDIR)/tests/system/valgrind-watchrun \
+	    prove -e bats tests/system/*.bats
+	tests/system/valgrind-verdict $(BUILD)/valgrind
 
-build-fuzz/%.o: src/%.c | build-fuzz
-	$(CLANG) $(CPPFLAGS) -std=c17 -g -O1 $(FUZZ_SAN) \
-	    -fsanitize=fuzzer-no-link -c -o $@ $<
-
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | build-fuzz
-	$(CLANG) $(CPPFLAGS) -Isrc -std=c17 -g -O1 $(FUZZ_SAN) \
-	    -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
-
-.PRECIOUS: build-fuzz/%.o
-
-build-fuzz:
-	mkdir -p $@
-
-fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	    mkdir -p build-fuzz/corpus-$$t; \
-	    echo "fuzz_$$t: $(FUZZ_TIME) s"; \
-	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
-	        -rss_limit_mb=2048 -print_final_stats=1 \
-	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
-	        2>build-fuzz/fuzz_$$t.log || \
-	        { tail -50 build-fuzz/fuzz_$$t.log; exit 1; }; \
-	    grep -E 'stat::number_of_executed_units|Done' \
-	        build-fuzz/fuzz_$$t.log || true; \
-	done
+check-fuzz: fuzz
 
 install: watchrun
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -134,7 +117,7 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz watchrun
 
-.PHONY: all unit check check-unit check-system asan fuzz install uninstall \
-	lint format clean
+.PHONY: all unit check check-unit check-system check-asan check-valgrind \
+	check-fuzz asan fuzz install uninstall lint format clean
 
 -include $(OBJS:.o=.d)

@@ -665,6 +665,40 @@ print_vis(FILE *fp, const char *s)
 	free(v);
 }
 
+/*
+ * Prints s quoted as a shell word where it needs to be, so that the
+ * arguments of a direct command can be told apart.
+ */
+static void
+print_word(FILE *fp, const char *s)
+{
+	const char *p;
+	char *q, *v;
+	size_t n = 0;
+
+	if (*s != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	    "nopqrstuvwxyz0123456789_./=:,+-@%") == strlen(s)) {
+		print_vis(fp, s);
+		return;
+	}
+	q = xmalloc(4 * strlen(s) + 3);
+	q[n++] = '\'';
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'') {
+			memcpy(q + n, "'\\''", 4);
+			n += 4;
+		} else
+			q[n++] = *p;
+	}
+	q[n++] = '\'';
+	q[n] = '\0';
+	v = xreallocarray(NULL, n + 1, 4);
+	log_escape_flags(v, q, n, LOG_KEEP_BACKSLASH);
+	fputs(v, fp);
+	free(v);
+	free(q);
+}
+
 void
 rules_print(const struct ruleset *rs, FILE *fp)
 {
@@ -700,7 +734,7 @@ rules_print(const struct ruleset *rs, FILE *fp)
 			fputs("\texec    ", fp);
 			for (j = 0; r->argv[j] != NULL; j++) {
 				fputc(' ', fp);
-				print_vis(fp, r->argv[j]);
+				print_word(fp, r->argv[j]);
 			}
 		}
 		fputc('\n', fp);

@@ -357,7 +357,11 @@ tree_path(struct tree *t, const struct tnode *n, const char *name, size_t len,
 	if (total + 3 > t->bufsize) {
 		t->bufsize = (total + 3) * 2 < 256 ? 256 : (total + 3) * 2;
 		free(t->buf);
-		t->buf = xmalloc(t->bufsize);
+		/*
+		 * Zeroed: PCRE2's JIT may read a few bytes past the end of a
+		 * path it matches; they must at least be defined.
+		 */
+		t->buf = xcalloc(1, t->bufsize);
 	}
 	if (total == 0) {
 		/* Root "." itself. */

@@ -103,16 +103,20 @@ start_watchrun() {
 	WR_PID=$!
 }
 
+READY_ERE='^watchrun: ready, watching [0-9]+ director(y|ies)$'
+
 ready_or_gone() {
-	grep -qE '^watchrun: ready, watching [0-9]+ director(y|ies)$' "$T/log" ||
-	    proc_gone "$WR_PID"
+	grep -qE "$READY_ERE" "$T/log" || proc_gone "$WR_PID"
 }
 
 # start_ready ARG...: start_watchrun, then wait for the ready line.
 start_ready() {
 	start_watchrun "$@"
-	wait_until ready_or_gone
-	wait_for_log '^watchrun: ready, watching [0-9]+ director(y|ies)$'
+	if ! wait_until ready_or_gone || ! grep -qE "$READY_ERE" "$T/log"; then
+		echo "# watchrun did not get ready; its stderr:" >&2
+		sed 's/^/#   /' "$T/log" >&2
+		return 1
+	fi
 	# setsid ran watchrun in place: $WR_PID leads its own group.
 	[ "$(proc_field "$WR_PID" pgrp)" = "$WR_PID" ]
 }
@@ -129,7 +133,7 @@ run_sync() {
 proc_field() {
 	local stat f
 
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
 	read -ra f <<<"${stat##*) }"
 	case $2 in
 	state) echo "${f[0]}" ;;
@@ -191,7 +195,9 @@ start=\$EPOCHREALTIME
 runs=\${PROBE_RUNS:-$(printf '%q' "$T/runs")}
 t=\$(mktemp -d "\$runs/.tmp.XXXXXX") || exit 99
 printf '%s' "\$start" >"\$t/start"
-printf '%s\0' "\$@" >"\$t/argv"
+: >"\$t/argv"
+# (printf with no arguments would still print one NUL)
+[ \$# -eq 0 ] || printf '%s\0' "\$@" >"\$t/argv"
 for v in WATCHRUN_PATH WATCHRUN_EVENTS WATCHRUN_COUNT WATCHRUN_RULE \\
     WATCHRUN_OVERFLOW WATCHRUN_TRUNCATED; do
 	if [ -n "\${!v+set}" ]; then
@@ -269,8 +275,9 @@ expect_bytes() {
 	local file=$1 a
 
 	shift
-	printf '%s\0' "$@" >"$T/expected"
-	if ! cmp -s "$T/expected" "$file"; then
+	: >"$T/.expected-bytes"
+	[ $# -eq 0 ] || printf '%s\0' "$@" >"$T/.expected-bytes"
+	if ! cmp -s "$T/.expected-bytes" "$file"; then
 		echo "# $file differs; expected:" >&2
 		for a in "$@"; do
 			printf '#   %q\n' "$a" >&2
@@ -391,6 +398,7 @@ some_run_got() {
 }
 
 # poke_until_gone: one more change in $T/w; succeeds once watchrun ended.
+# Changes come every 20ms: use it with debounce 0.
 poke_until_gone() {
 	pokes=$((${pokes:-0} + 1))
 	: >"$T/w/poke.$pokes"

@@ -102,6 +102,20 @@ load helpers
 	expect_argv 2 w/marker2.txt
 }
 
+@test "moved out, then changed, before watchrun reads: not reported" {
+	mkdir -p w/d away
+	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'
+	# All these events reach watchrun in one read.
+	kill -STOP "$WR_PID"
+	wait_until stopped "$WR_PID"
+	mv w/d away/d
+	echo x >away/d/f.txt
+	echo x >w/marker.txt
+	kill -CONT "$WR_PID"
+	wait_runs 1
+	expect_argv 1 w/marker.txt
+}
+
 @test "a directory moved into the tree is watched" {
 	mkdir -p away/d/e
 	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'
@@ -109,6 +123,41 @@ load helpers
 	echo x >w/d/e/f.txt
 	wait_runs 1
 	expect_argv 1 w/d/e/f.txt
+}
+
+@test "moved in, then filled, before watchrun reads: all reported" {
+	mkdir -p away/d/e
+	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'
+	kill -STOP "$WR_PID"
+	wait_until stopped "$WR_PID"
+	mv away/d w/d
+	echo x >w/d/e/f.txt
+	mkdir w/d/e/g
+	echo x >w/d/e/g/h.txt
+	kill -CONT "$WR_PID"
+	wait_runs 1
+	expect_argv 1 w/d/e/f.txt w/d/e/g/h.txt
+	echo x >w/d/e/g/i.txt
+	wait_runs 2
+	expect_argv 2 w/d/e/g/i.txt
+}
+
+@test "symlinks to directories are not followed, unless --follow-symlinks" {
+	mkdir target
+	ln -s ../target w/link
+	start_ready -w w -e CREATE -s '"$T/probe" "$@"'
+	grep -qx 'watchrun: ready, watching 1 directory' log
+	: >target/not-seen
+	: >w/marker
+	wait_runs 1
+	expect_argv 1 w/marker
+	kill -TERM "$WR_PID"
+	wait_exit
+	start_ready --follow-symlinks -w w -e CREATE -s '"$T/probe" "$@"'
+	grep -qx 'watchrun: ready, watching 2 directories' log
+	: >target/seen
+	wait_runs 2
+	expect_argv 2 w/link/seen
 }
 
 @test "a deleted root is reported; with none left, exit 1" {

@@ -172,9 +172,9 @@ EOF
 }
 
 @test "watch DIR...: only those trees, relative to the working directory" {
-	mkdir -p one two/sub
+	mkdir -p one 'two dirs/sub'
 	cat >Watchfile <<'EOF'
-watch one two
+watch one 'two dirs'
 debounce 1s
 '\.txt$' CREATE "$T/probe" "$@"
 EOF
@@ -184,10 +184,10 @@ EOF
 	: >w/outside.txt
 	: >outside.txt
 	: >one/a.txt
-	: >two/sub/b.txt
+	: >'two dirs/sub/b.txt'
 	wait_until argv_total_at_least 2
 	expect_eq runs 1 "$(run_count)"
-	expect_argv 1 one/a.txt two/sub/b.txt
+	expect_argv 1 one/a.txt 'two dirs/sub/b.txt'
 }
 
 @test "ignore: an ignored directory is not watched at all" {
@@ -237,4 +237,70 @@ EOF
 	[ "$slow" -ge 1500 ]
 	[ "$fast" -ge 100 ]
 	[ "$fast" -lt "$slow" ]
+}
+
+@test "ISDIR in a rule: directory events only" {
+	cat >Watchfile <<'EOF'
+watch w
+debounce 1s
+. CREATE|ISDIR "$T/probe" "$@"
+EOF
+	start_ready
+	: >w/file
+	mkdir w/dir
+	: >w/dir/inner
+	mkdir w/zz-end
+	wait_until some_run_got w/zz-end/
+	expect_eq runs 1 "$(run_count)"
+	expect_argv 1 w/dir/ w/zz-end/
+	expect_var 1 WATCHRUN_EVENTS 'CREATE|ISDIR'
+}
+
+@test "durations: units, and at most 24h" {
+	cat >d.rules <<'EOF'
+debounce 0
+x WRITE a
+debounce 250us
+x WRITE a
+debounce 50ms
+x WRITE a
+debounce 1.5s
+x WRITE a
+debounce 2m
+x WRITE a
+debounce 24h
+x WRITE a
+EOF
+	run_sync --check -f d.rules
+	expect_eq "exit status" 0 "$rc"
+	# However it prints them: compare in microseconds.
+	awk '$1 == "debounce" {
+		v = $2; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		m = -1
+		if (u == "") m = 0
+		if (u == "us") m = 1
+		if (u == "ms") m = 1e3
+		if (u == "s") m = 1e6
+		if (u == "m") m = 6e7
+		if (u == "h") m = 3.6e9
+		printf "%.0f\n", v * m
+	}' sout >got
+	printf '%s\n' 0 250 50000 1500000 120000000 86400000000 >expected
+	diff -u expected got
+	printf 'debounce 25h\ndebounce 1.5\ndebounce 10x\ndebounce 1.s\n' \
+	    >bad.rules
+	run_sync --check -f bad.rules
+	expect_eq "exit status" 2 "$rc"
+	cut -d: -f1-3 serr >got
+	printf 'bad.rules:%s:10\n' 1 2 3 4 >expected
+	diff -u expected got
+	grep -q "^bad.rules:1:10: debounce '25h': too large" serr
+}
+
+@test "watch options among the events are warned about and ignored" {
+	printf 'x WRITE|ONESHOT a\ny ONLYDIR b\n' >o.rules
+	run_sync --check -f o.rules
+	expect_eq "exit status" 2 "$rc"
+	grep -qx "o.rules:1:3: warning: ONESHOT: a watch option, not an event; ignored" serr
+	grep -qx "o.rules:2:3: no events left to listen for" serr
 }
