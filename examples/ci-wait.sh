@@ -1,0 +1,104 @@
+#!/bin/sh
+# ci-wait.sh: wait until a file appears, such as a build artefact or a
+# ready marker, for at most a given number of seconds.
+#
+# usage: ci-wait.sh [-e events] [-t seconds] file
+#
+# -t gives the limit in whole seconds (default 300; 0 means none).
+# The file counts as there once it is written and closed, or renamed into
+# place (events WRITE|MOVED_TO; -e changes them, e.g. -e CREATE for a
+# marker made with mkdir or ln).  A file that is there already counts at
+# once.  Directories that do not exist yet are fine: the nearest one that
+# does is watched, recursively.
+#
+# Exit status: 0 the file is there, 1 timed out, 2 usage error, 3 watchrun
+# failed (its messages are on standard error).
+#
+# Set WATCHRUN to the watchrun to use; timeout(1) bounds the wait.  In a
+# CI job, for instance:
+#
+#	./start-test-server &
+#	ci-wait.sh -t 60 run/server.ready || exit 1
+#
+# A file name with a newline, or a path with "//" in it, is not supported.
+
+WATCHRUN=${WATCHRUN:-watchrun}
+events='WRITE|MOVED_TO'
+seconds=300
+
+usage() {
+	echo "usage: ci-wait.sh [-e events] [-t seconds] file" >&2
+	exit 2
+}
+
+while getopts e:t: opt; do
+	case $opt in
+	e) events=$OPTARG ;;
+	t) seconds=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+	usage
+fi
+case $seconds in
+'' | *[!0-9]*) usage ;;
+esac
+file=$1
+
+# The nearest existing directory above the file is the root to watch.
+dir=$(dirname -- "$file")
+while [ ! -d "$dir" ]; do
+	dir=$(dirname -- "$dir")
+done
+
+# The path as watchrun will report it: the root, a slash, the rest ("."
+# adds nothing, "/" just itself).  Every character that is not a letter
+# or a digit is escaped, which PCRE2 always takes literally.  A directory
+# is reported with a trailing slash.
+case $dir in
+.) path=${file#./} ;;
+/) path=$file ;;
+*) path=$dir/${file#"$dir"/} ;;
+esac
+regex=^$(printf '%s\n' "$path" | LC_ALL=C sed 's/[^A-Za-z0-9]/\\&/g')'/?$'
+
+log=$(mktemp) || exit 3
+pid=
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid"; fi
+	rm -f "$log"' EXIT
+trap 'exit 3' HUP INT TERM
+
+timeout "$seconds" "$WATCHRUN" --once -d 0 -w "$dir" -r "$regex" \
+    -e "$events" -- true 2>"$log" &
+pid=$!
+
+# Only once watchrun is ready can an existing file be told from one that
+# appears: check between the two, or a file made meanwhile is missed.
+until grep -q ': ready, watching ' "$log"; do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		break
+	fi
+	sleep 1
+done
+if [ -e "$file" ]; then
+	exit 0
+fi
+
+wait "$pid"
+status=$?
+pid=
+case $status in
+0)
+	exit 0
+	;;
+124)
+	echo "ci-wait.sh: $file: not there after ${seconds}s" >&2
+	exit 1
+	;;
+*)
+	cat "$log" >&2
+	exit 3
+	;;
+esac
