@@ -60,6 +60,9 @@ struct app {
 	struct loop_src	 src_debounce;
 	struct loop_src	 src_runner;
 	int		 status;
+	uint32_t	 print_events;	/* --print: -e without ISDIR */
+	int		 print_dironly;	/* --print: ISDIR was in -e */
+	size_t		 printed;
 };
 
 static int
@@ -85,6 +88,11 @@ stop(struct app *a, int status)
 static void
 print_event(struct app *a, const struct pevent *pev)
 {
+	/* -e as in a rule: ISDIR keeps directories only. */
+	if (!(pev->mask & (a->print_events | IN_Q_OVERFLOW)))
+		return;
+	if (a->print_dironly && !(pev->mask & IN_ISDIR))
+		return;
 	if (!a->o->print_dir_reads && dispatch_dir_read(pev))
 		return;
 	if (a->o->print_re != NULL && pev->len > 0 &&
@@ -95,6 +103,7 @@ print_event(struct app *a, const struct pevent *pev)
 		    pev->cookie);
 	else
 		log_event_text(stdout, pev->path, pev->len, pev->mask);
+	a->printed++;
 }
 
 static void
@@ -171,6 +180,10 @@ on_inotify(struct loop_src *src, uint32_t events)
 	if (a->o->print && fflush(stdout) == EOF) {
 		/* Nobody reads what we print any more. */
 		stop(a, errno == EPIPE ? 0 : 1);
+		return;
+	}
+	if (a->o->print && a->o->once && a->printed > 0) {
+		stop(a, 0);
 		return;
 	}
 	if (watch_roots(a->watch) == 0) {
@@ -300,7 +313,11 @@ app_run(const struct app_opts *o)
 			err(1, "timerfd_create");
 	}
 	memset(&wo, 0, sizeof(wo));
-	wo.mask = o->print ? o->print_mask | IN_Q_OVERFLOW :
+	a.print_events = o->print_mask & ~(uint32_t)IN_ISDIR;
+	a.print_dironly = (o->print_mask & IN_ISDIR) != 0;
+	if (a.print_events == 0)
+		a.print_events = IN_ALL_EVENTS | IN_IGNORED | IN_UNMOUNT;
+	wo.mask = o->print ? a.print_events | IN_Q_OVERFLOW :
 	    dispatch_events(a.dispatch);
 	wo.follow = o->follow;
 	wo.ignore = is_ignored;

@@ -76,7 +76,8 @@ usage(int status)
 "       watchrun [options] [-r regex] [-e events] -s command-line\n"
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
-"       watchrun --print | --json [-w dir] [-x regex] [-r regex] [-e events]\n");
+"       watchrun --print | --json [--once] [-f file] [-w dir] [-x regex]\n"
+"                [-r regex] [-e events]\n");
 	if (status == 0)
 		fprintf(fp,
 "\n"
@@ -93,6 +94,7 @@ usage(int status)
 "                           or ignore changes\n"
 "      --stop-timeout DUR   SIGTERM to SIGKILL delay (default 2s)\n"
 "      --once               exit when the first run ends, with its status\n"
+"                           (with --print: after the first event)\n"
 "      --check              validate and print the rules, run nothing\n"
 "      --print, --json      print events instead of running commands\n"
 "      --partial            start even if not every directory can be watched\n"
@@ -124,7 +126,7 @@ events_arg(const char *s)
 	const char *hint;
 	uint32_t mask;
 	size_t off, len;
-	char *bad;
+	char *bad, names[128];
 
 	if (mask_parse(s, strlen(s), &mask, &off, &len) == -1) {
 		bad = xmemdup(s + off, len);
@@ -138,6 +140,15 @@ events_arg(const char *s)
 			warnx("-e: unknown event '%s'", bad);
 		free(bad);
 		exit(2);
+	}
+	if (mask & MASK_WATCH_FLAGS) {
+		mask_format(mask & MASK_WATCH_FLAGS, names, sizeof(names));
+		warnx("-e: %s: a watch option, not an event; ignored", names);
+		mask &= ~(uint32_t)MASK_WATCH_FLAGS;
+		if (mask == 0) {
+			warnx("-e '%s': no events left to listen for", s);
+			exit(2);
+		}
 	}
 	return mask;
 }

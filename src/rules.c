@@ -361,7 +361,7 @@ is_word(const struct token *t)
 	if (t->quoted || t->len == 0)
 		return 0;
 	for (i = 0; i < t->len; i++)
-		if (!islower((unsigned char)t->text[i]))
+		if (!isalpha((unsigned char)t->text[i]))
 			return 0;
 	return 1;
 }
@@ -498,14 +498,44 @@ append(struct parser *p, const char *s, size_t n)
 	p->text[p->len] = '\0';
 }
 
+/*
+ * Finds the physical line at at: sets *eol to its newline (or len), *end
+ * past its last byte but a CR or a continuing backslash, and returns
+ * whether it continues on the next line.  A comment line never does.
+ */
+static int
+physical_line(const char *buf, size_t len, size_t at, int first,
+    size_t *eol, size_t *end)
+{
+	const char *z;
+	size_t i;
+
+	z = memchr(buf + at, '\n', len - at);
+	*eol = z != NULL ? (size_t)(z - buf) : len;
+	*end = *eol;
+	if (*end > at && buf[*end - 1] == '\r')
+		(*end)--;
+	if (first) {
+		for (i = at; i < *end && is_blank(buf[i]); i++)
+			;
+		if (i < *end && buf[i] == '#')
+			return 0;
+	}
+	if (*end > at && buf[*end - 1] == '\\' && z != NULL) {
+		(*end)--;
+		return 1;
+	}
+	return 0;
+}
+
 int
 rules_parse_buffer(struct ruleset *rs, const char *file, const char *buf,
     size_t len, uint64_t default_debounce, FILE *errfp)
 {
 	struct parser p;
-	size_t line = 1, at = 0, eol, end, nul;
+	size_t line = 1, at = 0, eol, end;
 	const char *z;
-	int more;
+	int more, bad;
 
 	memset(&p, 0, sizeof(p));
 	p.rs = rs;
@@ -515,42 +545,26 @@ rules_parse_buffer(struct ruleset *rs, const char *file, const char *buf,
 	while (at < len) {
 		p.len = 0;
 		p.nsegs = 0;
+		bad = 0;
 		/* Gather one logical line. */
 		do {
-			z = memchr(buf + at, '\n', len - at);
-			eol = z != NULL ? (size_t)(z - buf) : len;
-			end = eol;
-			if (end > at && buf[end - 1] == '\r')
-				end--;
-			more = end > at && buf[end - 1] == '\\' && z != NULL;
-			if (more)
-				end--;
-			add_segment(&p, line, 1);
-			if ((z = memchr(buf + at, '\0', end - at)) != NULL) {
-				nul = (size_t)(z - (buf + at));
-				append(&p, buf + at, nul);
+			more = physical_line(buf, len, at, p.nsegs == 0, &eol,
+			    &end);
+			if (!bad && (z = memchr(buf + at, '\0', end - at)) !=
+			    NULL) {
+				add_segment(&p, line, 1);
+				append(&p, buf + at, (size_t)(z - (buf + at)));
 				perr(&p, p.len, "NUL byte in the rules file");
-				/* Drop the rest of the logical line. */
-				p.len = 0;
-				p.nsegs = 0;
-				while (more) {
-					at = eol + 1;
-					line++;
-					z = memchr(buf + at, '\n', len - at);
-					eol = z != NULL ? (size_t)(z - buf) :
-					    len;
-					end = eol;
-					if (end > at && buf[end - 1] == '\r')
-						end--;
-					more = end > at &&
-					    buf[end - 1] == '\\' && z != NULL;
-				}
-			} else
+				/* The rest of the logical line is dropped. */
+				bad = 1;
+			} else if (!bad) {
+				add_segment(&p, line, 1);
 				append(&p, buf + at, end - at);
+			}
 			at = eol + 1;
 			line++;
 		} while (more && at <= len);
-		if (p.nsegs > 0)
+		if (!bad && p.nsegs > 0)
 			parse_line(&p);
 	}
 	free(p.text);
@@ -625,8 +639,8 @@ rules_add_ignore(struct ruleset *rs, const char *where, const char *pattern,
 	re = match_compile(pattern, strlen(pattern), where, msg, sizeof(msg),
 	    &off);
 	if (re == NULL) {
-		fprintf(errfp, "%s: bad regex at offset %zu: %s\n", where, off,
-		    msg);
+		fprintf(errfp, "%s: %s '%s': bad regex at offset %zu: %s\n",
+		    getprogname(), where, pattern, off, msg);
 		return -1;
 	}
 	rs->ignores = xreallocarray(rs->ignores, rs->nignores + 1,
@@ -708,7 +722,7 @@ rules_print(const struct ruleset *rs, FILE *fp)
 
 	for (i = 0; i < rs->nroots; i++) {
 		fputs("watch ", fp);
-		print_vis(fp, rs->roots[i]);
+		print_word(fp, rs->roots[i]);
 		fputc('\n', fp);
 	}
 	for (i = 0; i < rs->nignores; i++) {

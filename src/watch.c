@@ -573,18 +573,39 @@ in_limbo(const struct watch *w, const struct tnode *node)
 	return 0;
 }
 
-static void
-handle(struct watch *w, const struct event *ev)
+/* Whether the entry name in node is, through a symlink, a directory. */
+static int
+links_to_dir(struct watch *w, struct tnode *node, const struct event *ev)
 {
+	struct stat sb;
+	char *path;
+	size_t plen;
+
+	path = tree_path(w->tree, node, ev->name, ev->namelen, 0, &plen);
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static void
+handle(struct watch *w, const struct event *evin)
+{
+	struct event evbuf, *ev = &evbuf;
 	struct tnode *node, *child;
 	const char *path;
 	size_t plen;
-	int isdir = (ev->mask & IN_ISDIR) != 0;
+	int isdir;
 
-	if (ev->mask & IN_Q_OVERFLOW) {
+	if (evin->mask & IN_Q_OVERFLOW) {
 		overflow(w);
 		return;
 	}
+	/*
+	 * The kernel leaves ISDIR off DELETE_SELF, MOVE_SELF, IGNORED and
+	 * UNMOUNT; every watch is on a directory, so put it on.
+	 */
+	evbuf = *evin;
+	if (ev->namelen == 0)
+		evbuf.mask |= IN_ISDIR;
+	isdir = (ev->mask & IN_ISDIR) != 0;
 	/* A watch dropped already: its late records mean nothing now. */
 	if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
 		return;
@@ -615,7 +636,12 @@ handle(struct watch *w, const struct event *ev)
 	if (isdir && (ev->mask & IN_MOVED_FROM))
 		moved_from(w, node, ev);
 	emit(w, path, plen, ev->mask, ev->cookie);
-	if (!isdir || ev->namelen == 0)
+	if (ev->namelen == 0)
+		return;
+	/* A symlink made after the start: followed like those scans find. */
+	if (!isdir && w->opts.follow && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+		isdir = links_to_dir(w, node, ev);
+	if (!isdir)
 		return;
 	if ((ev->mask & IN_MOVED_TO) && moved_to(w, node, ev))
 		return;

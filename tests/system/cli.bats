@@ -130,6 +130,16 @@ EOF
 	[ "$ms" -ge 100 ]
 }
 
+@test "-e: watch options are warned about and dropped; none left is an error" {
+	run_sync --check -e 'CREATE|ONESHOT' -s :
+	[ "$rc" -eq 0 ]
+	grep -q 'ONESHOT: a watch option, not an event; ignored' serr
+	grep -qx $'\tevents   CREATE' sout
+	run_sync --check -e ONESHOT -s :
+	[ "$rc" -eq 2 ]
+	grep -q 'no events left' serr
+}
+
 @test "usage errors exit 2" {
 	run_sync -s 'true' -- true
 	expect_eq "-s and --" 2 "$rc"

@@ -160,6 +160,20 @@ load helpers
 	expect_argv 2 w/link/seen
 }
 
+@test "--follow-symlinks: a link made after the start is followed too" {
+	mkdir target
+	: >target/already
+	start_ready --follow-symlinks -w w -e CREATE -s '"$T/probe" "$@"'
+	ln -s ../target w/late
+	# The link is followed and its directory scanned...
+	wait_until argv_total_at_least 2
+	all_argv | tr '\0' '\n' | grep -qx 'w/late/already'
+	# ...and watched from then on.
+	: >target/after
+	wait_until argv_total_at_least 3
+	all_argv | tr '\0' '\n' | grep -qx 'w/late/after'
+}
+
 @test "a deleted root is reported; with none left, exit 1" {
 	mkdir -p a b
 	start_ready -w a -w b -s '"$T/probe" "$@"'

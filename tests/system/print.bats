@@ -95,3 +95,27 @@ EOF
 	    "$(grep -cE '^Q_OVERFLOW w/sub/f[0-9]+$' wr.out)"
 	grep -qx 'Q_OVERFLOW|ISDIR w/sub/' wr.out
 }
+
+@test "--print -e ISDIR: directories only; self events carry ISDIR" {
+	mkdir w/sub
+	start_ready --print -w w -e 'CREATE|DELETE_SELF|ISDIR'
+	: >w/file-not-printed
+	mkdir w/new
+	rmdir w/sub
+	mkdir w/zz-end
+	wait_for_log '^CREATE\|ISDIR w/zz-end/$' wr.out
+	cat >expected <<'EOF2'
+CREATE|ISDIR w/new/
+DELETE_SELF|ISDIR w/sub/
+CREATE|ISDIR w/zz-end/
+EOF2
+	diff -u expected wr.out
+}
+
+@test "--print --once: exits 0 after the first event" {
+	start_ready --print --once -w w -e CREATE
+	: >w/first
+	wait_exit
+	[ "$wr_status" -eq 0 ]
+	grep -qx 'CREATE w/first' wr.out
+}

@@ -724,6 +724,17 @@ test_rules_origin_is_file_and_first_line(void **state)
 	    "events and command after the regex\n");
 }
 
+/* A comment line ending in a backslash does not swallow the next line. */
+static void
+test_rules_comment_lines_never_continue(void **state)
+{
+	struct fixture *f = *state;
+
+	expect(f, "# a comment \\\n\\.c$ WRITE echo x\n", 0, "");
+	assert_int_equal(f->rs.nrules, 1);
+	assert_string_equal(f->rs.rules[0].command, "echo x");
+}
+
 /* One line with several mistakes reports each of them. */
 static void
 test_rules_reports_every_mistake_on_a_line(void **state)
@@ -867,8 +878,8 @@ test_rules_add_ignore_reports_bad_pattern(void **state)
 	assert_int_equal(rules_add_ignore(&f->rs, "-x", "\\.swp$", fp), 0);
 	assert_int_equal(rules_add_ignore(&f->rs, "-x", "a(b", fp), -1);
 	fclose(fp);
-	assert_string_equal(f->err,
-	    "-x: bad regex at offset 3: missing closing parenthesis\n");
+	assert_string_equal(f->err, "test_rules: -x 'a(b': bad regex at "
+	    "offset 3: missing closing parenthesis\n");
 	assert_int_equal(f->rs.nignores, 1);
 	assert_true(matches(f, f->rs.ignores[0], "a.swp"));
 }
@@ -1097,6 +1108,7 @@ main(void)
 		T(test_rules_command_is_kept_verbatim),
 		T(test_rules_continued_command_is_joined),
 		T(test_rules_origin_is_file_and_first_line),
+		T(test_rules_comment_lines_never_continue),
 		T(test_rules_reports_every_mistake_on_a_line),
 		T(test_rules_escapes_file_bytes_in_errors),
 		T(test_rules_warns_about_watch_options_and_drops_them),
