@@ -58,9 +58,11 @@ unit: $(UNIT_BINS)
 # The whole suite: unit tests, the system tests three times (plain, under
 # AddressSanitizer+UBSan, under valgrind memcheck), a short fuzzing run
 # and the benchmark's smoke test.
-check: check-unit check-system check-asan check-valgrind check-fuzz
+check: check-unit check-system check-asan check-valgrind check-fuzz \
+    bench-smoke
 	@echo "make check: passed: unit tests; system tests plain, under" \
-	    "ASan+UBSan and under valgrind; fuzzing $(FUZZ_TIME) s per target"
+	    "ASan+UBSan and under valgrind; fuzzing $(FUZZ_TIME) s per" \
+	    "target; benchmark smoke test"
 
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
@@ -93,6 +95,36 @@ check-valgrind: watchrun
 
 check-fuzz: fuzz
 
+# Benchmark (bench/): `make bench` takes minutes and rewrites
+# doc/performance.md; `make bench-smoke` takes about 10 s and only checks
+# that every scenario still runs (it asserts no performance target).
+BENCH_DIR = $(BUILD)/bench
+BENCH_PROGS = $(BENCH_DIR)/floor $(BENCH_DIR)/stamp $(BENCH_DIR)/wbench \
+	$(BENCH_DIR)/replay
+BENCH_FLAGS ?=
+
+# Without libbsd or PCRE2: the stamp command must stay cheap to exec.
+$(BENCH_DIR)/floor $(BENCH_DIR)/stamp $(BENCH_DIR)/wbench: \
+    $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
+	$(CC) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BENCH_DIR)/replay: bench/replay.c $(LIB_OBJS) | $(BENCH_DIR)
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
+	    $(LDLIBS)
+
+$(BENCH_DIR):
+	mkdir -p $@
+
+# bench/notes.md, when present, is copied into the report below the targets.
+bench: $(BUILD)/watchrun $(BENCH_PROGS)
+	$(BENCH_DIR)/wbench -w $(BUILD)/watchrun -b $(BENCH_DIR) \
+	    $(if $(wildcard bench/notes.md),-i bench/notes.md) \
+	    -o doc/performance.md $(BENCH_FLAGS)
+
+bench-smoke: $(BUILD)/watchrun $(BENCH_PROGS)
+	$(BENCH_DIR)/wbench --smoke -w $(BUILD)/watchrun -b $(BENCH_DIR) \
+	    -o $(BENCH_DIR)/smoke.md
+
 install: watchrun
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5
@@ -118,6 +150,7 @@ clean:
 	rm -rf build build-asan build-fuzz watchrun
 
 .PHONY: all unit check check-unit check-system check-asan check-valgrind \
-	check-fuzz asan fuzz install uninstall lint format clean
+	check-fuzz asan fuzz bench bench-smoke install uninstall lint format \
+	clean
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(BENCH_PROGS:=.d)

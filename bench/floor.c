@@ -5,8 +5,12 @@
  * directory with getdents64(2) and no stat), prints "ready" on stderr,
  * then for every read(2) that returns events fork+execs CMD once and
  * waits for it.  No matching, no debounce, no scan of new directories.
+ * With -n COUNT it runs nothing: it reads until COUNT events (or an
+ * overflow) have come, then prints its own CPU time and exits, the cost
+ * of merely reading inotify at the rate the events came.
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -52,7 +56,8 @@ walk(char *path, size_t len, size_t size, char *buf)
 	while ((n = getdents64(fd, buf, 32768)) > 0)
 		for (at = 0; at < n; at += d->d_reclen) {
 			d = (struct dirent64 *)(buf + at);
-			if (d->d_type != DT_DIR || strcmp(d->d_name, ".") == 0 ||
+			if (d->d_type != DT_DIR ||
+			    strcmp(d->d_name, ".") == 0 ||
 			    strcmp(d->d_name, "..") == 0)
 				continue;
 			nl = strlen(d->d_name) + 1;
@@ -77,6 +82,58 @@ walk(char *path, size_t len, size_t size, char *buf)
 	free(names);
 }
 
+/* CPU time so far: utime+stime in us, and on-CPU ns from schedstat. */
+static void
+cpu_now(long long *us, unsigned long long *ns)
+{
+	struct rusage ru;
+	FILE *fp;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*us = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+	    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+	*ns = 0;
+	if ((fp = fopen("/proc/self/schedstat", "re")) != NULL) {
+		if (fscanf(fp, "%llu", ns) != 1)
+			*ns = 0;
+		fclose(fp);
+	}
+}
+
+/*
+ * Reads until limit events have come; reports the CPU that took, from
+ * the first read on.
+ */
+static int
+count_only(char *buf, size_t size, long limit)
+{
+	struct inotify_event *ev;
+	unsigned long long ns0, ns1;
+	long long us0, us1;
+	long events = 0, reads = 0, overflows = 0;
+	ssize_t len;
+	char *p;
+
+	cpu_now(&us0, &ns0);
+	while (events < limit && overflows == 0) {
+		if ((len = read(ifd, buf, size)) <= 0)
+			err(1, "read");
+		reads++;
+		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
+			ev = (struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflows++;
+			else
+				events++;
+		}
+	}
+	cpu_now(&us1, &ns1);
+	fprintf(stderr, "floor: %ld events in %ld reads; utime+stime %lld us; "
+	    "on-CPU %llu ns; %ld overflows\n", events, reads, us1 - us0,
+	    ns1 - ns0, overflows);
+	return overflows > 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -86,17 +143,21 @@ main(int argc, char *argv[])
 	char **cmd;
 	ssize_t len;
 	pid_t pid;
+	long limit = 0;
 	int c, getdents = 0;
 
-	while ((c = getopt(argc, argv, "gw:d:")) != -1) {
+	while ((c = getopt(argc, argv, "gn:w:d:")) != -1) {
 		if (c == 'w')
 			dir = optarg;
 		else if (c == 'g')
 			getdents = 1;
+		else if (c == 'n')
+			limit = strtol(optarg, NULL, 10);
 	}
 	cmd = argv + optind;
-	if (*cmd == NULL)
-		errx(2, "usage: floor [-g] -w dir -d 0 -- command [arg ...]");
+	if (*cmd == NULL && limit <= 0)
+		errx(2, "usage: floor [-g] -w dir -d 0 -- command [arg ...]\n"
+		    "       floor [-g] -w dir -n count");
 	if ((ifd = inotify_init1(IN_CLOEXEC)) == -1)
 		err(1, "inotify_init1");
 	if (getdents) {
@@ -105,6 +166,8 @@ main(int argc, char *argv[])
 	} else
 		nftw(dir, visit, 64, FTW_PHYS);
 	fprintf(stderr, "floor: ready, watching %ld directories\n", nwatches);
+	if (limit > 0)
+		return count_only(buf, sizeof(buf), limit);
 	for (;;) {
 		if ((len = read(ifd, buf, sizeof(buf))) <= 0)
 			err(1, "read");
