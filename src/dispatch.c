@@ -7,8 +7,10 @@
  * With many rules, most patterns carry a literal suffix (\.c$) or prefix
  * (^src/) that any match must have.  Such rules are indexed by that
  * literal, one hash table per literal length, so that a path costs a few
- * lookups of its own ends, whatever the number of rules, and only the
- * rules found there (and those without a literal) are matched in full.
+ * lookups of its own ends, whatever the number of rules.  Patterns with
+ * a literal only somewhere inside ((^|/)build/) go into one Aho-Corasick
+ * automaton, so that one pass over the path finds them all.  Only the
+ * rules found so (and those without any literal) are matched in full.
  */
 #include <sys/inotify.h>
 
@@ -19,6 +21,7 @@
 #include "batch.h"
 #include "debounce.h"
 #include "dispatch.h"
+#include "litset.h"
 #include "match.h"
 #include "rules.h"
 #include "watch.h"
@@ -58,11 +61,13 @@ struct dispatch {
 	struct debounce	*deb;
 	struct litindex	*idx;
 	size_t		 nidx;
+	struct litset	*inner;		/* rules by a literal inside */
 	uint32_t	*general;	/* rules outside every index */
 	size_t		 ngeneral;
 	uint32_t	*cand;		/* scratch: this event's candidates */
 	uint64_t	*seen;		/* per rule: event number last added */
 	uint64_t	 serial;
+	size_t		 ncand;		/* candidates, while the litset adds */
 };
 
 static uint32_t
@@ -119,16 +124,33 @@ index_for(struct dispatch *d, size_t len, int suffix)
 static void
 build_index(struct dispatch *d)
 {
+	const struct match_lit *ml;
 	struct litindex *x;
 	const char *lit;
-	size_t i, j, len, count;
+	size_t i, j, len, count, ninner = 0;
 	int suffix;
 
+	d->inner = litset_new();
 	for (i = 0; i < d->nrules; i++) {
-		if ((lit = rule_literal(d, i, &len, &suffix)) == NULL)
-			d->general[d->ngeneral++] = (uint32_t)i;
-		else
+		if ((lit = rule_literal(d, i, &len, &suffix)) != NULL)
 			(void)index_for(d, len, suffix);
+		else if (d->rules[i].re != NULL &&
+		    (ml = match_literal(d->rules[i].re))->anywherelen > 0) {
+			litset_add(d->inner, ml->anywhere, ml->anywherelen,
+			    (uint32_t)i);
+			ninner++;
+		} else
+			d->general[d->ngeneral++] = (uint32_t)i;
+	}
+	if (ninner == 0 || litset_build(d->inner) == -1) {
+		/* Too many to index that way: match them one by one. */
+		for (i = 0; i < d->nrules; i++)
+			if (rule_literal(d, i, &len, &suffix) == NULL &&
+			    d->rules[i].re != NULL &&
+			    match_literal(d->rules[i].re)->anywherelen > 0)
+				d->general[d->ngeneral++] = (uint32_t)i;
+		litset_free(d->inner);
+		d->inner = NULL;
 	}
 	for (j = 0; j < d->nidx; j++) {
 		x = &d->idx[j];
@@ -221,6 +243,7 @@ dispatch_free(struct dispatch *d)
 	for (i = 0; i < d->nidx; i++)
 		free(d->idx[i].slots);
 	free(d->idx);
+	litset_free(d->inner);
 	free(d->general);
 	free(d->cand);
 	free(d->seen);
@@ -252,6 +275,18 @@ collect(struct dispatch *d, size_t i, const struct pevent *pev, uint64_t now)
 	debounce_touch(d->deb, i, now, d->rules[i].debounce_us);
 }
 
+/* Adds rule id to the candidates, once per event. */
+static void
+inner_found(void *arg, uint32_t id)
+{
+	struct dispatch *d = arg;
+
+	if (d->seen[id] == d->serial)
+		return;
+	d->seen[id] = d->serial;
+	d->cand[d->ncand++] = id;
+}
+
 /*
  * Fills d->cand with the rules that may match the len bytes at path: those
  * without a literal, and those whose literal the path has.  Returns how
@@ -265,7 +300,7 @@ candidates(struct dispatch *d, const char *path, size_t len)
 
 	memcpy(d->cand, d->general, d->ngeneral * sizeof(*d->cand));
 	n = d->ngeneral;
-	if (d->nidx == 0)
+	if (d->nidx == 0 && d->inner == NULL)
 		return n;
 	d->serial++;
 	for (j = 0; j < d->nidx; j++) {
@@ -280,6 +315,11 @@ candidates(struct dispatch *d, const char *path, size_t len)
 			if (len > x->len && path[len - 1] == '\n')
 				n = lookup(d, x, path + len - 1 - x->len, n);
 		}
+	}
+	if (d->inner != NULL) {
+		d->ncand = n;
+		litset_scan(d->inner, path, len, inner_found, d);
+		n = d->ncand;
 	}
 	return n;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,11 @@
 #include <unistd.h>
 
 #include "events.h"
+
+/* The kernel pads names to this header's size; NAME_MAX fits exactly. */
+_Static_assert(sizeof(struct inotify_event) == 16 &&
+    EVENTS_MAXRECORD == sizeof(struct inotify_event) + NAME_MAX + 1,
+    "inotify record layout");
 
 int
 events_open(void)

@@ -18,6 +18,9 @@ struct event {
 /* Bytes one read(2) should offer: room for many records. */
 #define EVENTS_BUFSIZE	65536
 
+/* The largest record: header and a name of NAME_MAX bytes with its NUL. */
+#define EVENTS_MAXRECORD	(16 + 255 + 1)
+
 /* Returns a non-blocking, close-on-exec inotify descriptor, or -1. */
 int	 events_open(void);
 

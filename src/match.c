@@ -107,7 +107,7 @@ tokenize(const char *p, size_t n, enum tok *toks, char *lits)
 				i = skip_escape(p, n, i + 1);
 				continue;
 			}
-			toks[nt] = T_LIT;
+			toks[nt] = depth == 0 ? T_LIT : T_OTHER;
 			lits[nt++] = (char)c;
 			i += 2;
 			continue;
@@ -181,7 +181,8 @@ tokenize(const char *p, size_t n, enum tok *toks, char *lits)
 			toks[nt++] = T_OTHER;
 			break;
 		default:
-			toks[nt] = T_LIT;
+			/* Inside a group a literal may be optional. */
+			toks[nt] = depth == 0 ? T_LIT : T_OTHER;
 			lits[nt++] = (char)c;
 			break;
 		}
@@ -198,14 +199,14 @@ analyse(struct match_re *re, const char *p, size_t n)
 	enum tok *toks;
 	char *lits, *buf;
 	long ntok;
-	size_t nt, a, b, i, k = 0;
+	size_t nt, a, b, i, j, k = 0;
 
 	toks = xreallocarray(NULL, n + 1, sizeof(*toks));
 	lits = xmalloc(n + 1);
 	if ((ntok = tokenize(p, n, toks, lits)) <= 0)
 		goto out;
 	nt = (size_t)ntok;
-	buf = re->litbuf = xmalloc(3 * nt + 1);
+	buf = re->litbuf = xmalloc(4 * nt + 1);
 	a = toks[0] == T_START;
 	b = nt - (toks[nt - 1] == T_END);
 	if (a) {
@@ -221,6 +222,22 @@ analyse(struct match_re *re, const char *p, size_t n)
 		for (; i < b; i++)
 			buf[k++] = lits[i];
 		l->suffixlen = (size_t)(buf + k - l->suffix);
+	}
+	/* The longest run of literals anywhere: some match holds it. */
+	for (i = 0; i < nt; i = j) {
+		for (j = i; j < nt && toks[j] == T_LIT; j++)
+			;
+		if (j - i > l->anywherelen) {
+			l->anywhere = lits + i;
+			l->anywherelen = j - i;
+		}
+		if (j == i)
+			j++;
+	}
+	if (l->anywherelen > 0) {
+		memcpy(buf + k, l->anywhere, l->anywherelen);
+		l->anywhere = buf + k;
+		k += l->anywherelen;
 	}
 	for (i = a; i < b && toks[i] == T_LIT; i++)
 		;

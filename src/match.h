@@ -25,7 +25,8 @@ const char	*match_source(const struct match_re *);
 /*
  * What a pattern's text says must be true of any path it matches: a
  * literal prefix (after ^) and a literal suffix (before $, which PCRE2
- * also matches before a final newline); lengths are 0 when there is none.
+ * also matches before a final newline), and the longest literal that any
+ * match holds somewhere; lengths are 0 when there is none.
  * When the pattern is nothing but a literal, anchored or not, pure says
  * how, and a plain comparison of lit decides the match.
  */
@@ -42,6 +43,8 @@ struct match_lit {
 	size_t		 prefixlen;
 	const char	*suffix;
 	size_t		 suffixlen;
+	const char	*anywhere;
+	size_t		 anywherelen;
 	enum match_pure	 pure;
 	const char	*lit;
 	size_t		 litlen;

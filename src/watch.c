@@ -700,6 +700,15 @@ watch_read(struct watch *w)
 			break;
 		}
 		watch_feed(w, w->buf, (size_t)n);
+		/*
+		 * The kernel stops filling the buffer only when it is empty
+		 * or the next record does not fit: with room left for the
+		 * largest record, the queue was empty.  No read for EAGAIN.
+		 */
+		if ((size_t)n <= EVENTS_BUFSIZE - EVENTS_MAXRECORD) {
+			w->drained_at = before;
+			break;
+		}
 	}
 	settle_moves(w);
 }

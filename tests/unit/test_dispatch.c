@@ -219,11 +219,14 @@ test_dispatch_index_never_hides_a_matching_rule(void **state)
 	static const char *const pats[] = {
 		"\\.c$", "^src/", "Makefile", "^Makefile$", "\\.[0-9]{2}$",
 		"a{2}$", "\\x41$", "\\d{3}$", "(^|/)\\.git/", "\\.o{1}$",
-		"^doc/.*\\.md$", "\\.h$", "log", "\\.c$",
+		"^doc/.*\\.md$", "\\.h$", "log", "\\.c$", "(^|/)dir12/",
+		"(a|b)c(d|e)", "x(ab)?y", "[.]tmp/", "(?:^|/)cache/",
 	};
 	static const char *const paths[] = {
 		"src/a.c", "src/a.h", "Makefile", "sub/Makefile", "log.12",
 		"aa", "A", "123", ".git/x", "x.o", "doc/a.md", "x.c\n",
+		"q/dir12/f", "dir12/g", "xdir12/h", "acd", "bce", "xy", "xaby",
+		"a.tmp/b", "cache/x", "n/cache/y", "mycache/z",
 	};
 	struct fixture *f = *state;
 	struct matcher *m1;
