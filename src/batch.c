@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "hash.h"
 #include "xmalloc.h"
 
 /* Buffers larger than this are given back when a batch is cleared. */
@@ -63,20 +64,6 @@ batch_free(struct batch *b)
 	free(b->index);
 	free(b->last);
 	free(b);
-}
-
-/* FNV-1a: short keys, no setup, good enough spread for paths. */
-static uint32_t
-hash_bytes(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "batch.h"
 #include "debounce.h"
 #include "dispatch.h"
+#include "hash.h"
 #include "litset.h"
 #include "match.h"
 #include "rules.h"
@@ -69,19 +70,6 @@ struct dispatch {
 	uint64_t	 serial;
 	size_t		 ncand;		/* candidates, while the litset adds */
 };
-
-static uint32_t
-hash_bytes(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
 
 /* The literal rule i is indexed by, or NULL. */
 static const char *
