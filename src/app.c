@@ -342,6 +342,14 @@ app_run(const struct app_opts *o)
 		if (!o->partial)
 			a.status = 1;
 	}
+	if (watch_unscanned(a.watch) > 0) {
+		log_warnx("%zu directories could not be read for want of open "
+		    "files%s", watch_unscanned(a.watch), o->partial ? "" :
+		    "; raise ulimit -n, or pass --partial to watch only what "
+		    "could be read");
+		if (!o->partial)
+			a.status = 1;
+	}
 	if (failed > 0 || watch_roots(a.watch) == 0)
 		a.status = 1;
 	if (a.status == 0) {

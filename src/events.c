@@ -5,6 +5,7 @@
  * the end of what was read.
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,18 +92,44 @@ events_limit(const char *name)
 const char *
 events_strerror(int err, char *buf, size_t size)
 {
+	struct rlimit rl;
+	long limit;
+	int fd;
+
 	switch (err) {
 	case ENOSPC:
-		snprintf(buf, size, "inotify watch limit reached "
-		    "(fs.inotify.max_user_watches=%ld); raise it with "
-		    "'sysctl fs.inotify.max_user_watches=N' or in "
-		    "/etc/sysctl.d/", events_limit("max_user_watches"));
+		if ((limit = events_limit("max_user_watches")) >= 0)
+			snprintf(buf, size, "inotify watch limit reached "
+			    "(fs.inotify.max_user_watches=%ld); raise it with "
+			    "'sysctl fs.inotify.max_user_watches=N' or in "
+			    "/etc/sysctl.d/", limit);
+		else
+			snprintf(buf, size, "inotify watch limit reached (see "
+			    "fs.inotify.max_user_watches)");
 		break;
 	case EMFILE:
-		/* inotify_init1 says EMFILE for the per-user instance limit. */
-		snprintf(buf, size, "too many inotify instances or open files "
-		    "(fs.inotify.max_user_instances=%ld; see also ulimit -n)",
-		    events_limit("max_user_instances"));
+		/*
+		 * inotify_init1 says EMFILE both for the per-user instance
+		 * limit and for a full descriptor table: see which.
+		 */
+		if ((fd = dup(STDERR_FILENO)) == -1 && errno == EMFILE) {
+			if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+				snprintf(buf, size, "too many open files (ulimit "
+				    "-n is %llu)", (unsigned long long)rl.rlim_cur);
+			else
+				snprintf(buf, size, "too many open files");
+			break;
+		}
+		if (fd != -1)
+			close(fd);
+		if ((limit = events_limit("max_user_instances")) >= 0)
+			snprintf(buf, size, "too many inotify instances "
+			    "(fs.inotify.max_user_instances=%ld); raise it "
+			    "with 'sysctl fs.inotify.max_user_instances=N'",
+			    limit);
+		else
+			snprintf(buf, size, "too many inotify instances "
+			    "(see fs.inotify.max_user_instances)");
 		break;
 	case ENFILE:
 		snprintf(buf, size, "system-wide limit on open files reached "

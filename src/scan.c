@@ -28,23 +28,30 @@ type_of(int dirfd, const char *name)
 int
 scan_dir(const char *path, int follow, void *buf, scan_fn *fn, void *arg)
 {
-	struct dirent64 *d;
-	ssize_t n, at;
-	size_t len;
-	unsigned char type;
-	int fd, saved;
+	int fd, rc, saved;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 	    (follow ? 0 : O_NOFOLLOW));
 	if (fd == -1)
 		return -1;
+	rc = scan_fd(fd, buf, fn, arg);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+scan_fd(int fd, void *buf, scan_fn *fn, void *arg)
+{
+	struct dirent64 *d;
+	ssize_t n, at;
+	size_t len;
+	unsigned char type;
+
 	for (;;) {
-		if ((n = getdents64(fd, buf, SCAN_BUFSIZE)) == -1) {
-			saved = errno;
-			close(fd);
-			errno = saved;
+		if ((n = getdents64(fd, buf, SCAN_BUFSIZE)) == -1)
 			return -1;
-		}
 		if (n == 0)
 			break;
 		for (at = 0; at < n; at += d->d_reclen) {
@@ -57,10 +64,8 @@ scan_dir(const char *path, int follow, void *buf, scan_fn *fn, void *arg)
 			if (type == DT_UNKNOWN)
 				type = type_of(fd, d->d_name);
 			if (fn(arg, fd, d->d_name, len, type) == -1)
-				goto out;
+				return 0;
 		}
 	}
-out:
-	close(fd);
 	return 0;
 }

@@ -24,4 +24,7 @@ typedef int	 scan_fn(void *arg, int dirfd, const char *name, size_t len,
 int	 scan_dir(const char *path, int follow, void *buf, scan_fn *fn,
 	    void *arg);
 
+/* As scan_dir(), on a directory already open as fd (left open). */
+int	 scan_fd(int fd, void *buf, scan_fn *fn, void *arg);
+
 #endif

@@ -18,6 +18,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,15 @@
 struct move {
 	uint32_t	 cookie;
 	int		 wd;		/* the directory that left its parent */
+	uint64_t	 drain;		/* the drain that saw it leave */
+};
+
+/* A directory whose filesystem was unmounted, to be watched again. */
+struct remount {
+	int		 parent;	/* its parent's watch */
+	char		*name;
+	char		*path;
+	int		 warned;
 };
 
 struct root {
@@ -64,11 +74,15 @@ struct watch {
 	struct root	*roots;
 	size_t		 nroots;
 	size_t		 unwatched;
+	size_t		 unscanned;	/* for want of descriptors */
 	int		 started;	/* the initial walk is over */
 	int		 rescanning;
 	int64_t		 since;		/* rescan: report changes after this */
 	int64_t		 drained_at;	/* when the queue was last empty */
-	int		 unmount_warned;
+	uint64_t	 drains;	/* drains of the queue so far */
+	char		*unmounted;	/* the last unmount reported, or NULL */
+	struct remount	*remounts;	/* watches lost to unmounts */
+	size_t		 nremounts;
 };
 
 struct walk_ctx {
@@ -123,6 +137,12 @@ watch_free(struct watch *w)
 	for (i = 0; i < w->nroots; i++)
 		free(w->roots[i].path);
 	free(w->roots);
+	for (i = 0; i < w->nremounts; i++) {
+		free(w->remounts[i].name);
+		free(w->remounts[i].path);
+	}
+	free(w->remounts);
+	free(w->unmounted);
 	free(w);
 }
 
@@ -148,6 +168,12 @@ size_t
 watch_unwatched(const struct watch *w)
 {
 	return w->unwatched;
+}
+
+size_t
+watch_unscanned(const struct watch *w)
+{
+	return w->unscanned;
 }
 
 static void
@@ -254,6 +280,67 @@ count_dirs(struct watch *w, const char *path)
 	return c.found;
 }
 
+/*
+ * Opens the directory name inside node (node itself when len is 0) when
+ * its path is too long for one system call: from its root, one component
+ * at a time.  Returns the descriptor, or -1 with errno set.
+ */
+/* Replaces fd, a directory, by its entry of len bytes at name; -1 on failure. */
+static int
+step_down(int fd, const char *name, size_t len, int flags)
+{
+	char *c;
+	int next, saved;
+
+	c = xmemdup(name, len);
+	next = openat(fd, c, flags);
+	saved = errno;
+	free(c);
+	close(fd);
+	errno = saved;
+	return next;
+}
+
+static int
+open_deep(struct watch *w, struct tnode *node, const char *name, size_t len)
+{
+	struct tnode **chain = NULL, *n;
+	size_t depth = 0, i, nlen;
+	const char *comp;
+	int fd, flags;
+
+	flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (w->opts.follow ? 0 : O_NOFOLLOW);
+	for (n = node; n != NULL; n = tree_parent(n)) {
+		chain = xreallocarray(chain, depth + 1, sizeof(*chain));
+		chain[depth++] = n;
+	}
+	/* chain[depth - 1] is the root, whose path is as short as given. */
+	comp = tree_name(chain[depth - 1], &nlen);
+	fd = open(comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (i = depth - 1; i > 0 && fd != -1; i--) {
+		comp = tree_name(chain[i - 1], &nlen);
+		fd = step_down(fd, comp, nlen, flags);
+	}
+	if (fd != -1 && len > 0)
+		fd = step_down(fd, name, len, flags);
+	free(chain);
+	return fd;
+}
+
+/*
+ * Adds a watch on the directory open as fd, through its /proc/self/fd
+ * link, which the kernel follows to the directory itself.
+ */
+static int
+add_by_fd(struct watch *w, int fd)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return events_add(w->ifd, proc, w->kmask & ~IN_DONT_FOLLOW);
+}
+
 /* Reports a directory that could not be watched; keeps count at the limit. */
 static void
 add_failed(struct watch *w, const char *path, size_t len, int err)
@@ -293,7 +380,7 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 	const char *oldname;
 	char *path;
 	size_t plen, oldlen;
-	int wd;
+	int wd, fd, saved;
 
 	path = tree_path(w->tree, parent, name, len, 1, &plen);
 	if (w->opts.ignore != NULL &&
@@ -301,8 +388,18 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 		return NULL;
 	/* A trailing slash would make the kernel follow a symlink. */
 	path[plen - 1] = '\0';
-	if ((wd = events_add(w->ifd, path, w->kmask)) == -1) {
-		add_failed(w, path, plen - 1, errno);
+	if (plen - 1 < PATH_MAX)
+		wd = events_add(w->ifd, path, w->kmask);
+	else if ((fd = open_deep(w, parent, name, len)) != -1) {
+		wd = add_by_fd(w, fd);
+		saved = errno;
+		close(fd);
+		errno = saved;
+	} else
+		wd = -1;
+	if (wd == -1) {
+		path = tree_path(w->tree, parent, name, len, 0, &plen);
+		add_failed(w, path, plen, errno);
 		return NULL;
 	}
 	if ((n = tree_lookup(w->tree, wd)) == NULL) {
@@ -376,6 +473,7 @@ walk(struct watch *w, int report)
 	struct tnode *node;
 	char *path;
 	size_t plen;
+	int rc, fd, saved;
 
 	c.w = w;
 	c.report = report;
@@ -384,10 +482,25 @@ walk(struct watch *w, int report)
 		if ((node = tree_lookup(w->tree, c.wd)) == NULL)
 			continue;
 		path = tree_path(w->tree, node, NULL, 0, 1, &plen);
-		if (scan_dir(path, w->opts.follow || tree_parent(node) == NULL,
-		    w->scanbuf, walk_entry, &c) == -1 &&
-		    errno != ENOENT && errno != ENOTDIR)
-			warn_path(path, plen, "cannot read ", errno);
+		if (plen < PATH_MAX)
+			rc = scan_dir(path, w->opts.follow ||
+			    tree_parent(node) == NULL, w->scanbuf, walk_entry,
+			    &c);
+		else if ((fd = open_deep(w, node, NULL, 0)) != -1) {
+			rc = scan_fd(fd, w->scanbuf, walk_entry, &c);
+			saved = errno;
+			close(fd);
+			errno = saved;
+		} else
+			rc = -1;
+		if (rc == -1 && errno != ENOENT && errno != ENOTDIR) {
+			saved = errno;
+			if (saved == EMFILE || saved == ENFILE)
+				w->unscanned++;
+			/* The scan built other paths meanwhile. */
+			path = tree_path(w->tree, node, NULL, 0, 1, &plen);
+			warn_path(path, plen, "cannot read ", saved);
+		}
 	}
 }
 
@@ -505,8 +618,8 @@ rescan(struct watch *w)
 static void
 overflow(struct watch *w)
 {
-	log_warnx("inotify event queue overflow "
-	    "(fs.inotify.max_queued_events=%ld): rescanning to catch up",
+	log_warnx("inotify event queue overflow: rescanning to catch up "
+	    "(a larger fs.inotify.max_queued_events, now %ld, makes it rarer)",
 	    events_limit("max_queued_events"));
 	emit(w, "", 0, IN_Q_OVERFLOW, 0);
 	rescan(w);
@@ -526,6 +639,7 @@ moved_from(struct watch *w, struct tnode *parent, const struct event *ev)
 	}
 	w->moves[w->nmoves].cookie = ev->cookie;
 	w->moves[w->nmoves].wd = tree_wd(child);
+	w->moves[w->nmoves].drain = w->drains;
 	w->nmoves++;
 }
 
@@ -552,6 +666,134 @@ moved_to(struct watch *w, struct tnode *parent, const struct event *ev)
 	    w->opts.ignore(w->opts.ignore_arg, path, plen))
 		tree_remove(w->tree, n, drop_watch, w);
 	return 1;
+}
+
+/*
+ * A filesystem under the trees was unmounted: each of its watches gets
+ * IN_UNMOUNT, in no useful order, then IN_IGNORED.  Each is remembered,
+ * so that at the end of the drain one warning names the shallowest, and
+ * once a watch is gone, whatever the mount covered is watched instead.
+ */
+/*
+ * The directory a mount covered, as far as can be told once it is gone:
+ * the nearest of node and its ancestors whose path still leads somewhere.
+ * Returns an allocated path.
+ */
+static char *
+mount_point(struct watch *w, struct tnode *node, const char *path,
+    size_t plen)
+{
+	struct stat sb;
+	struct tnode *n;
+	char *p;
+	size_t len;
+
+	for (n = node; tree_parent(n) != NULL; n = tree_parent(n)) {
+		p = tree_path(w->tree, n, NULL, 0, 1, &len);
+		if (stat(p, &sb) == 0)
+			return xmemdup(p, len);
+	}
+	return xmemdup(path, plen);
+}
+
+static void
+unmounted(struct watch *w, struct tnode *node, const char *path, size_t plen)
+{
+	struct remount *r;
+	const char *name;
+	size_t len;
+
+	w->remounts = xreallocarray(w->remounts, w->nremounts + 1,
+	    sizeof(*w->remounts));
+	r = &w->remounts[w->nremounts++];
+	name = tree_name(node, &len);
+	r->parent = tree_wd(tree_parent(node));
+	r->name = xmemdup(name, len);
+	r->path = mount_point(w, node, path, plen);
+	r->warned = 0;
+}
+
+static int
+shorter_path(const void *a, const void *b)
+{
+	const struct remount *x = a, *y = b;
+	size_t lx = strlen(x->path), ly = strlen(y->path);
+
+	return lx < ly ? -1 : lx > ly;
+}
+
+static int
+under(const char *path, const char *top)
+{
+	return top != NULL && strncmp(path, top, strlen(top)) == 0;
+}
+
+static void
+rewatch_unmounted(struct watch *w)
+{
+	struct remount *r;
+	struct tnode *parent, *child;
+	size_t i, k, len;
+	char *v;
+
+	if (w->nremounts == 0)
+		return;
+	qsort(w->remounts, w->nremounts, sizeof(*w->remounts), shorter_path);
+	for (i = 0; i < w->nremounts; i++) {
+		r = &w->remounts[i];
+		if (r->warned || under(r->path, w->unmounted))
+			continue;
+		for (k = 0; k < i && !under(r->path, w->remounts[k].path); k++)
+			;
+		if (k < i)
+			continue;
+		free(w->unmounted);
+		w->unmounted = xstrdup(r->path);
+		v = log_vis(r->path, strlen(r->path));
+		log_warnx("the filesystem under %s was unmounted; watching "
+		    "what it covered instead", v);
+		free(v);
+	}
+	for (i = 0; i < w->nremounts;) {
+		r = &w->remounts[i];
+		r->warned = 1;
+		len = strlen(r->name);
+		parent = tree_lookup(w->tree, r->parent);
+		/* Its IGNORED has not come yet: try again after the next drain. */
+		if (parent != NULL && tree_child(w->tree, parent, r->name,
+		    len) != NULL) {
+			i++;
+			continue;
+		}
+		/* Not new: it was there all along, under the mount. */
+		if (parent != NULL &&
+		    (child = add_dir(w, parent, r->name, len)) != NULL) {
+			push(w, tree_wd(child));
+			walk(w, 0);
+		}
+		free(r->name);
+		free(r->path);
+		w->remounts[i] = w->remounts[--w->nremounts];
+	}
+}
+
+/*
+ * The kernel queues a rename's MOVE_SELF after its MOVED_FROM and
+ * MOVED_TO: a directory that gets it while its move is pending left the
+ * trees.  Forgets it and returns 1; returns 0 when node is not pending.
+ */
+static int
+left(struct watch *w, struct tnode *node)
+{
+	size_t i;
+
+	for (i = 0; i < w->nmoves; i++)
+		if (w->moves[i].wd == tree_wd(node)) {
+			w->moves[i] = w->moves[--w->nmoves];
+			tree_remove(w->tree, node, drop_watch, w);
+			return 1;
+		}
+	return 0;
 }
 
 /*
@@ -609,6 +851,8 @@ handle(struct watch *w, const struct event *evin)
 	/* A watch dropped already: its late records mean nothing now. */
 	if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
 		return;
+	if (w->nmoves > 0 && (ev->mask & IN_MOVE_SELF) && left(w, node))
+		return;
 	if (w->nmoves > 0 && in_limbo(w, node) && !(ev->mask & IN_IGNORED))
 		return;
 	path = tree_path(w->tree, node, ev->name, ev->namelen, isdir, &plen);
@@ -620,14 +864,13 @@ handle(struct watch *w, const struct event *evin)
 			tree_remove(w->tree, node, drop_watch, w);
 		return;
 	}
-	if ((ev->mask & IN_UNMOUNT) && !w->unmount_warned) {
-		char *v = log_vis(path, plen);
-
-		w->unmount_warned = 1;
-		log_warnx("the filesystem under %s was unmounted; no longer "
-		    "watched there", v);
-		free(v);
+	if ((ev->mask & IN_UNMOUNT) && tree_parent(node) == NULL) {
+		emit(w, path, plen, ev->mask, ev->cookie);
+		lose_root(w, node, "was unmounted");
+		return;
 	}
+	if (ev->mask & IN_UNMOUNT)
+		unmounted(w, node, path, plen);
 	if ((ev->mask & IN_MOVE_SELF) && tree_parent(node) == NULL) {
 		emit(w, path, plen, ev->mask, ev->cookie);
 		lose_root(w, node, "was moved away");
@@ -655,16 +898,26 @@ handle(struct watch *w, const struct event *evin)
 	}
 }
 
-/* A directory that left the trees during the last drain is forgotten. */
+/*
+ * A directory that left its parent in an earlier drain, and neither
+ * arrived anywhere nor got its MOVE_SELF (see left()), is forgotten.  Not
+ * in the same drain: the rename may be queueing its MOVED_TO on another
+ * CPU right now, and the MOVE_SELF that follows makes sure of a next one.
+ */
 static void
 settle_moves(struct watch *w)
 {
 	struct tnode *n;
+	size_t i = 0;
 
-	while (w->nmoves > 0) {
-		n = tree_lookup(w->tree, w->moves[--w->nmoves].wd);
-		if (n != NULL)
+	while (i < w->nmoves) {
+		if (w->moves[i].drain == w->drains) {
+			i++;
+			continue;
+		}
+		if ((n = tree_lookup(w->tree, w->moves[i].wd)) != NULL)
 			tree_remove(w->tree, n, drop_watch, w);
+		w->moves[i] = w->moves[--w->nmoves];
 	}
 }
 
@@ -687,7 +940,6 @@ watch_read(struct watch *w)
 	ssize_t n;
 	int64_t before;
 
-	w->unmount_warned = 0;
 	for (;;) {
 		before = wall_ns();
 		if ((n = read(w->ifd, w->buf, EVENTS_BUFSIZE)) == -1) {
@@ -711,4 +963,6 @@ watch_read(struct watch *w)
 		}
 	}
 	settle_moves(w);
+	rewatch_unmounted(w);
+	w->drains++;
 }

@@ -75,4 +75,7 @@ size_t		 watch_roots(const struct watch *);
 /* Directories left unwatched because the watch limit was reached. */
 size_t		 watch_unwatched(const struct watch *);
 
+/* Directories left unread for want of file descriptors. */
+size_t		 watch_unscanned(const struct watch *);
+
 #endif

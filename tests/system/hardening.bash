@@ -29,6 +29,21 @@ need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 }
 
+# need_sysctl: root, with /proc/sys writable (not so in most containers).
+need_sysctl() {
+	need_root
+	[ -w /proc/sys/fs/inotify/max_user_watches ] ||
+	    skip "/proc/sys/fs/inotify is read-only here"
+}
+
+# mount_tmpfs DIR: mounts a tmpfs on DIR, unmounted in teardown; skips
+# where mounting is not allowed (an unprivileged container).
+mount_tmpfs() {
+	need_root
+	mount -t tmpfs tmpfs "$1" || skip "cannot mount here"
+	MOUNTS+=("$(cd "$1" && pwd -P)")
+}
+
 under_valgrind() {
 	[ -n "${VG_LOGDIR:-}" ]
 }
@@ -39,10 +54,16 @@ under_asan() {
 }
 
 # sysctl_set NAME VALUE: sets fs.inotify.NAME, keeping the old value for
-# sysctl_restore (and teardown).
+# sysctl_restore (and teardown).  Until then it holds a lock, so that two
+# runs of these tests at once never take each other's lowered value for
+# the one to put back.
 sysctl_set() {
 	local f=/proc/sys/fs/inotify/$1
 
+	if [ -z "${SYSCTL_LOCK:-}" ]; then
+		exec {SYSCTL_LOCK}>>"${TMPDIR:-/tmp}/watchrun-tests.sysctl.lock"
+		flock -w 120 "$SYSCTL_LOCK" || return 1
+	fi
 	if [ -z "${SAVED_SYSCTL[$1]+set}" ]; then
 		SAVED_SYSCTL[$1]=$(cat "$f") || return 1
 	fi
@@ -57,6 +78,10 @@ sysctl_restore() {
 		echo "${SAVED_SYSCTL[$n]}" >"/proc/sys/fs/inotify/$n"
 		unset "SAVED_SYSCTL[$n]"
 	done
+	if [ -n "${SYSCTL_LOCK:-}" ]; then
+		exec {SYSCTL_LOCK}>&-
+		SYSCTL_LOCK=
+	fi
 }
 
 # root_watches: inotify watches held by root's processes, on the whole
@@ -264,3 +289,96 @@ no_raw_controls() {
 		return 1
 	fi
 }
+
+# make_tree DIR DEPTH WIDTH LIST: makes DIR with a chain l1/l2/.../lDEPTH
+# holding a file f.dat at each level, and wide/w1..wWIDTH each holding
+# f.dat and sub/g.dat.  LIST gets every directory (ending in '/') and file
+# below DIR, relative to it, one a line.
+make_tree() {
+	python3 - "$@" <<'EOF'
+import os, sys
+top, depth, width, listing = sys.argv[1], int(sys.argv[2]), \
+    int(sys.argv[3]), sys.argv[4]
+made = []
+
+def mkdir(rel):
+    os.mkdir(os.path.join(top, rel))
+    made.append(rel + "/")
+
+def mkfile(rel):
+    with open(os.path.join(top, rel), "w") as f:
+        f.write(rel + "\n")
+    made.append(rel)
+
+os.makedirs(top)
+d = ""
+for i in range(1, depth + 1):
+    d = os.path.join(d, "l%d" % i)
+    mkdir(d)
+    mkfile(os.path.join(d, "f.dat"))
+mkdir("wide")
+for i in range(1, width + 1):
+    mkdir("wide/w%d" % i)
+    mkfile("wide/w%d/f.dat" % i)
+    mkdir("wide/w%d/sub" % i)
+    mkfile("wide/w%d/sub/g.dat" % i)
+with open(listing, "w") as f:
+    f.write("".join(m + "\n" for m in made))
+EOF
+}
+
+# chain DEPTH: l1/l2/.../lDEPTH, the deepest directory make_tree makes.
+chain() {
+	local i p=l1
+
+	for ((i = 2; i <= $1; i++)); do
+		p=$p/l$i
+	done
+	echo "$p"
+}
+
+# parent_is PID PPID
+parent_is() {
+	[ "$(proc_field "$1" ppid)" = "$2" ]
+}
+
+# comm_in_group PGID COMM: how many processes named COMM are in PGID.
+comm_in_group() {
+	local p n=0
+
+	for p in $(group_pids "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != "$2" ] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# sleeps_in_group PGID N: N processes named sleep are in PGID.
+sleeps_in_group() {
+	[ "$(comm_in_group "$1" sleep)" -eq "$2" ]
+}
+
+# watch_count_is N: watchrun holds N watches.
+watch_count_is() {
+	[ "$(wr_watch_count)" -eq "$1" ]
+}
+
+# clock_past EPOCHREALTIME MS: MS milliseconds have passed since then.
+clock_past() {
+	(($(elapsed_ms "$1" "$EPOCHREALTIME") >= $2))
+}
+
+# limit_numbers LINE: sets watched, unwatched and limit from a watch limit
+# message ("N directories watched, M left unwatched
+# (fs.inotify.max_user_watches=L)").
+limit_numbers() {
+	local re='([0-9]+) directories watched, ([0-9]+) left unwatched \(fs\.inotify\.max_user_watches=([0-9]+)\)'
+
+	if ! [[ $1 =~ $re ]]; then
+		echo "# no numbers in: $1" >&2
+		return 1
+	fi
+	watched=${BASH_REMATCH[1]}
+	unwatched=${BASH_REMATCH[2]}
+	limit=${BASH_REMATCH[3]}
+}
+

@@ -404,3 +404,12 @@ poke_until_gone() {
 	: >"$T/w/poke.$pokes"
 	proc_gone "$WR_PID"
 }
+
+# refute CMD [ARG...]: fails when CMD succeeds.  (A bare `! CMD` does not
+# fail a bats test.)
+refute() {
+	if "$@"; then
+		echo "# unexpectedly true: $*" >&2
+		return 1
+	fi
+}

@@ -78,7 +78,7 @@ assert got == want, "\n%r\n!=\n%r" % (got, want)
 assert recs[1]["cookie"] == recs[2]["cookie"] != 0, recs
 EOF
 	# Nothing is left raw: no control byte, all valid UTF-8.
-	! LC_ALL=C grep -q "$(printf '[\001-\037\177]')" wr.out
+	refute env LC_ALL=C grep -q "$(printf '[\001-\037\177]')" wr.out
 	iconv -f UTF-8 -t UTF-8 wr.out >/dev/null
 }
 
