@@ -1,12 +1,12 @@
 /*
  * tree.c: watched directories as a tree of small nodes.  A node holds its
  * name inline, a link to its parent and a count of its children, nothing
- * more: about 32 bytes for a short name.  Two power-of-two tables with
- * linear probing find nodes: one by watch descriptor (the kernel hands
- * them out in increasing order, so their low bits spread evenly without
- * hashing), one by parent and name.  Only the rare removal of a directory
- * that still has children (one moved out of the trees, or unmounted) walks
- * the whole table to find them.
+ * more: about 32 bytes for a short name.  One power-of-two table with
+ * linear probing finds nodes by watch descriptor (the kernel hands them
+ * out in increasing order, so their low bits spread evenly without
+ * hashing).  What only a directory's rename or removal needs, finding a
+ * child by name or all of a node's children, walks that table: rare work
+ * that is not worth 8 more bytes a directory for an index.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@ struct tnode {
 	char		 name[];
 };
 
-/* An open-addressing table of node pointers, by wd or by (parent, name). */
+/* An open-addressing table of node pointers, by watch descriptor. */
 struct table {
 	struct tnode   **slots;
 	size_t		 n;		/* a power of two, or 0 */
@@ -34,7 +34,6 @@ struct table {
 
 struct tree {
 	struct table	 bywd;
-	struct table	 byname;
 	size_t		 count;
 	size_t		 nroots;
 	char		*buf;		/* the last path built */
@@ -57,49 +56,29 @@ tree_free(struct tree *t)
 	for (i = 0; i < t->bywd.n; i++)
 		free(t->bywd.slots[i]);
 	free(t->bywd.slots);
-	free(t->byname.slots);
 	free(t->buf);
 	free(t);
 }
 
 static size_t
-home_wd(int wd)
+home_of(const struct tnode *n)
 {
-	return (size_t)(unsigned int)wd;
-}
-
-static size_t
-home_name(const struct tnode *parent, const char *name, size_t len)
-{
-	uint64_t h = (uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	return (size_t)(h ^ (h >> 29));
-}
-
-static size_t
-home_of(const struct table *tb, const struct tree *t, const struct tnode *n)
-{
-	if (tb == &t->bywd)
-		return home_wd(n->wd);
-	return home_name(n->parent, n->name, n->namelen);
+	return (size_t)(unsigned int)n->wd;
 }
 
 static void
-table_put(struct tree *t, struct table *tb, struct tnode *n)
+table_put(struct table *tb, struct tnode *n)
 {
 	size_t i, mask = tb->n - 1;
 
-	for (i = home_of(tb, t, n) & mask; tb->slots[i] != NULL;
+	for (i = home_of(n) & mask; tb->slots[i] != NULL;
 	    i = (i + 1) & mask)
 		;
 	tb->slots[i] = n;
 }
 
 static void
-table_grow(struct tree *t, struct table *tb)
+table_grow(struct table *tb)
 {
 	struct tnode **old = tb->slots;
 	size_t i, oldn = tb->n;
@@ -108,19 +87,19 @@ table_grow(struct tree *t, struct table *tb)
 	tb->slots = xcalloc(tb->n, sizeof(*tb->slots));
 	for (i = 0; i < oldn; i++)
 		if (old[i] != NULL)
-			table_put(t, tb, old[i]);
+			table_put(tb, old[i]);
 	free(old);
 }
 
 /* The slot holding n, or SIZE_MAX. */
 static size_t
-table_slot(const struct tree *t, const struct table *tb, const struct tnode *n)
+table_slot(const struct table *tb, const struct tnode *n)
 {
 	size_t i, mask = tb->n - 1;
 
 	if (tb->n == 0)
 		return SIZE_MAX;
-	for (i = home_of(tb, t, n) & mask; tb->slots[i] != NULL;
+	for (i = home_of(n) & mask; tb->slots[i] != NULL;
 	    i = (i + 1) & mask)
 		if (tb->slots[i] == n)
 			return i;
@@ -129,7 +108,7 @@ table_slot(const struct tree *t, const struct table *tb, const struct tnode *n)
 
 /* Deletes slot i, shifting back the entries that probed past it. */
 static void
-table_delete(struct tree *t, struct table *tb, size_t i)
+table_delete(struct table *tb, size_t i)
 {
 	size_t j = i, home, mask = tb->n - 1;
 
@@ -138,7 +117,7 @@ table_delete(struct tree *t, struct table *tb, size_t i)
 		j = (j + 1) & mask;
 		if (tb->slots[j] == NULL)
 			return;
-		home = home_of(tb, t, tb->slots[j]) & mask;
+		home = home_of(tb->slots[j]) & mask;
 		/* Leave entry j where it is if its home lies in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
@@ -149,15 +128,15 @@ table_delete(struct tree *t, struct table *tb, size_t i)
 }
 
 static void
-table_remove(struct tree *t, struct table *tb, const struct tnode *n)
+table_remove(struct table *tb, const struct tnode *n)
 {
 	size_t i;
 
-	if ((i = table_slot(t, tb, n)) != SIZE_MAX)
-		table_delete(t, tb, i);
+	if ((i = table_slot(tb, n)) != SIZE_MAX)
+		table_delete(tb, i);
 }
 
-/* Links n, whose parent and name are set, under its parent. */
+/* Counts n, whose parent is set, as its parent's child. */
 static void
 attach(struct tree *t, struct tnode *n)
 {
@@ -165,13 +144,11 @@ attach(struct tree *t, struct tnode *n)
 		n->parent->nchild++;
 	else
 		t->nroots++;
-	table_put(t, &t->byname, n);
 }
 
 static void
 detach(struct tree *t, struct tnode *n)
 {
-	table_remove(t, &t->byname, n);
 	if (n->parent != NULL)
 		n->parent->nchild--;
 	else
@@ -186,10 +163,8 @@ tree_add(struct tree *t, struct tnode *parent, const char *name, size_t len,
 
 	if (len > UINT16_MAX)
 		len = UINT16_MAX;	/* Longer than any path Linux takes. */
-	if ((t->count + 1) * 4 > t->bywd.n * 3) {
-		table_grow(t, &t->bywd);
-		table_grow(t, &t->byname);
-	}
+	if ((t->count + 1) * 4 > t->bywd.n * 3)
+		table_grow(&t->bywd);
 	n = xmalloc(sizeof(*n) + len + 1);
 	n->parent = parent;
 	n->nchild = 0;
@@ -198,7 +173,7 @@ tree_add(struct tree *t, struct tnode *parent, const char *name, size_t len,
 	n->flags = 0;
 	memcpy(n->name, name, len);
 	n->name[len] = '\0';
-	table_put(t, &t->bywd, n);
+	table_put(&t->bywd, n);
 	attach(t, n);
 	t->count++;
 	return n;
@@ -212,8 +187,8 @@ tree_lookup(const struct tree *t, int wd)
 
 	if (t->bywd.n == 0)
 		return NULL;
-	for (i = home_wd(wd) & mask; (n = t->bywd.slots[i]) != NULL;
-	    i = (i + 1) & mask)
+	for (i = (size_t)(unsigned int)wd & mask;
+	    (n = t->bywd.slots[i]) != NULL; i = (i + 1) & mask)
 		if (n->wd == wd)
 			return n;
 	return NULL;
@@ -223,15 +198,14 @@ struct tnode *
 tree_child(const struct tree *t, const struct tnode *parent, const char *name,
     size_t len)
 {
-	size_t i, mask = t->byname.n - 1;
 	struct tnode *n;
+	size_t i;
 
-	if (t->byname.n == 0)
+	if (parent->nchild == 0)
 		return NULL;
-	for (i = home_name(parent, name, len) & mask;
-	    (n = t->byname.slots[i]) != NULL; i = (i + 1) & mask)
-		if (n->parent == parent && n->namelen == len &&
-		    memcmp(n->name, name, len) == 0)
+	for (i = 0; i < t->bywd.n; i++)
+		if ((n = t->bywd.slots[i]) != NULL && n->parent == parent &&
+		    n->namelen == len && memcmp(n->name, name, len) == 0)
 			return n;
 	return NULL;
 }
@@ -246,23 +220,14 @@ tree_move(struct tree *t, struct tnode *n, struct tnode *newparent,
 	detach(t, n);
 	if (len > n->namelen) {
 		/* The node moves in memory: so must every link to it. */
-		wdslot = table_slot(t, &t->bywd, n);
+		wdslot = table_slot(&t->bywd, n);
 		m = xmalloc(sizeof(*m) + len + 1);
 		memcpy(m, n, sizeof(*m));
 		t->bywd.slots[wdslot] = m;
-		if (m->nchild > 0) {
-			for (i = 0; i < t->byname.n; i++)
-				if (t->byname.slots[i] != NULL &&
-				    t->byname.slots[i]->parent == n) {
-					/* Their name slots hash the parent. */
-					struct tnode *c = t->byname.slots[i];
-
-					table_delete(t, &t->byname, i);
-					c->parent = m;
-					table_put(t, &t->byname, c);
-					i = SIZE_MAX;	/* rescan: slots moved */
-				}
-		}
+		for (i = 0; m->nchild > 0 && i < t->bywd.n; i++)
+			if (t->bywd.slots[i] != NULL &&
+			    t->bywd.slots[i]->parent == n)
+				t->bywd.slots[i]->parent = m;
 		free(n);
 		n = m;
 	}
@@ -302,7 +267,7 @@ static void
 drop_one(struct tree *t, struct tnode *n, tree_drop_cb *drop, void *arg)
 {
 	detach(t, n);
-	table_remove(t, &t->bywd, n);
+	table_remove(&t->bywd, n);
 	t->count--;
 	if (drop != NULL)
 		drop(arg, n->wd);

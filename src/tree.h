@@ -1,9 +1,8 @@
 /*
  * tree.h: the watch tree.  Owns one node per watched directory, stored as
  * (parent, name, watch descriptor) so that renaming a directory is one
- * node's change, tables from watch descriptor and from (parent, name) to
- * node, and the buffer in which paths are built on demand.  Makes no
- * system calls.
+ * node's change, a table from watch descriptor to node, and the buffer in
+ * which paths are built on demand.  Makes no system calls.
  */
 #ifndef WATCHRUN_TREE_H
 #define WATCHRUN_TREE_H
@@ -29,7 +28,10 @@ struct tnode	*tree_add(struct tree *, struct tnode *parent, const char *name,
 /* Returns the node of wd, or NULL. */
 struct tnode	*tree_lookup(const struct tree *, int wd);
 
-/* Returns parent's child named by the len bytes at name, or NULL. */
+/*
+ * Returns parent's child named by the len bytes at name, or NULL.  Walks
+ * every node: for renames, not for every event.
+ */
 struct tnode	*tree_child(const struct tree *, const struct tnode *parent,
 		    const char *name, size_t len);
 
