@@ -95,6 +95,40 @@ check-valgrind: watchrun
 
 check-fuzz: fuzz
 
+# libFuzzer harnesses for the rules parser and the inotify decoder, built
+# with clang, AddressSanitizer and UBSan.  New inputs go to build-fuzz/,
+# never into the checked-in seed corpus.
+FUZZ_TIME ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = rules events
+FUZZ_OBJS = $(LIB_SRCS:src/%.c=build-fuzz/%.o)
+
+build-fuzz/%.o: src/%.c | build-fuzz
+	$(CLANG) $(CPPFLAGS) -std=c17 -g -O1 $(FUZZ_SAN) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | build-fuzz
+	$(CLANG) $(CPPFLAGS) -Isrc -std=c17 -g -O1 $(FUZZ_SAN) \
+	    -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+
+.PRECIOUS: build-fuzz/%.o
+
+build-fuzz:
+	mkdir -p $@
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus-$$t; \
+	    echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	        -rss_limit_mb=2048 -print_final_stats=1 \
+	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+	        2>build-fuzz/fuzz_$$t.log || \
+	        { tail -50 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	    grep -E 'stat::number_of_executed_units|Done' \
+	        build-fuzz/fuzz_$$t.log || true; \
+	done
+
 # Benchmark (bench/): `make bench` takes minutes and rewrites
 # doc/performance.md; `make bench-smoke` takes about 10 s and only checks
 # that every scenario still runs (it asserts no performance target).
