@@ -360,9 +360,14 @@ for i in range(3000):
 	as_nobody=(--reuid=65534 --regid=65534 --clear-groups "$real")
 	if under_valgrind; then
 		# Its reports go where nobody may write; copied over below.
+		# The wrapper and the binary are copied too: the clone may
+		# live where nobody cannot read (under /root).
 		mkdir vg
-		chown 65534:65534 vg
-		VG_LOGDIR=$T/vg WATCHRUN=setpriv start_ready "${as_nobody[@]}" \
+		cp "$real" "$WATCHRUN_BIN" vg/
+		chown -R 65534:65534 vg
+		as_nobody[-1]=$T/vg/${real##*/}
+		VG_LOGDIR=$T/vg WATCHRUN_BIN=$T/vg/${WATCHRUN_BIN##*/} \
+		    WATCHRUN=setpriv start_ready "${as_nobody[@]}" \
 		    -w w -d 0 -e CREATE -s '"$T/probe" "$@"'
 	else
 		WATCHRUN=setpriv start_ready "${as_nobody[@]}" -w w -d 0 \
