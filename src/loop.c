@@ -58,6 +58,17 @@ loop_del(struct loop *l, struct loop_src *src)
 }
 
 int
+loop_pause(struct loop *l, struct loop_src *src, int paused)
+{
+	struct epoll_event ev;
+
+	/* Stays registered: resuming costs no allocation in the kernel. */
+	ev.events = paused ? 0 : EPOLLIN;
+	ev.data.ptr = src;
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, src->fd, &ev);
+}
+
+int
 loop_run(struct loop *l)
 {
 	struct epoll_event evs[16];

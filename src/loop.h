@@ -26,6 +26,9 @@ void		 loop_free(struct loop *);	/* NULL is a no-op */
 int		 loop_add(struct loop *, struct loop_src *);
 int		 loop_del(struct loop *, struct loop_src *);
 
+/* Stops or resumes reporting src->fd; returns 0 or -1 with errno set. */
+int		 loop_pause(struct loop *, struct loop_src *, int paused);
+
 /* Dispatches until loop_stop(); returns -1 only if epoll_wait fails. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);

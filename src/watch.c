@@ -934,10 +934,11 @@ watch_feed(struct watch *w, const void *buf, size_t len)
 		log_warnx("malformed inotify record at offset %zu", off);
 }
 
-void
+size_t
 watch_read(struct watch *w)
 {
 	ssize_t n;
+	size_t total = 0;
 	int64_t before;
 
 	for (;;) {
@@ -952,6 +953,7 @@ watch_read(struct watch *w)
 			break;
 		}
 		watch_feed(w, w->buf, (size_t)n);
+		total += (size_t)n;
 		/*
 		 * The kernel stops filling the buffer only when it is empty
 		 * or the next record does not fit: with room left for the
@@ -965,4 +967,5 @@ watch_read(struct watch *w)
 	settle_moves(w);
 	rewatch_unmounted(w);
 	w->drains++;
+	return total;
 }

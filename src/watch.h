@@ -59,8 +59,11 @@ void		 watch_started(struct watch *);
 /* The inotify descriptor, to wait on. */
 int		 watch_fd(const struct watch *);
 
-/* Reads and handles every queued record, until the queue is empty. */
-void		 watch_read(struct watch *);
+/*
+ * Reads and handles every queued record, until the queue is empty;
+ * returns how many bytes of records it read (0: the queue was empty).
+ */
+size_t		 watch_read(struct watch *);
 
 /*
  * Handles the len bytes at buf as records read from inotify; watch_read()

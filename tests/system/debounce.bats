@@ -19,6 +19,44 @@ load helpers
 	cmp expected runs/1/argv
 }
 
+# proc_io PID KEY: the process's own counter, without its reaped children.
+proc_io() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/task/$1/io"
+}
+
+wakeups() {
+	awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status"
+}
+
+@test "a storm is read in batches, and afterwards no timer is left armed" {
+	# tmpfs: the writer outruns one read per record by far.
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] ||
+	    skip "/dev/shm is not a tmpfs"
+	ELSEWHERE=$(mktemp -d /dev/shm/watchrun-test.XXXXXX)
+	mkdir "$ELSEWHERE/w"
+	start_ready -w "$ELSEWHERE/w" -s '"$T/probe" "$@"'
+	reads=$(proc_io "$WR_PID" syscr)
+	t0=$(now_ms)
+	# 5,000 files: 10,000 records (CREATE and WRITE each), a hundred
+	# or more a millisecond.
+	(cd "$ELSEWHERE/w" && seq -f 'f%.0f' 1 5000 | xargs touch)
+	ms=$(($(now_ms) - t0))
+	wait_until argv_total_at_least 5000
+	expect_eq runs 1 "$(run_count)"
+	expect_var 1 WATCHRUN_COUNT 5000
+	reads=$(($(proc_io "$WR_PID" syscr) - reads))
+	echo "# $reads reads for 10000 records written in $ms ms"
+	# Paced: about one read a millisecond.  Unpaced, one for every
+	# record or two.
+	((reads < ms + 200))
+	# The storm is over: nothing wakes watchrun any more.
+	wait_for_log 'exited 0'
+	before=$(wakeups "$WR_PID")
+	sleep 1
+	expect_eq "wake-ups in an idle second" 0 \
+	    $(($(wakeups "$WR_PID") - before))
+}
+
 @test "a path changed many times is passed once" {
 	start_ready -w w -d 1s -s '"$T/probe" "$@"'
 	for i in $(seq 1 20); do

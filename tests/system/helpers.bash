@@ -50,6 +50,10 @@ teardown() {
 		chmod -R u+rwx "$T" 2>/dev/null || true
 		rm -rf "$T"
 	fi
+	# A directory a test made elsewhere (on another filesystem).
+	if [ -n "${ELSEWHERE:-}" ]; then
+		rm -rf "$ELSEWHERE"
+	fi
 }
 
 # Prints the pids of live processes started by this test (tagged with $T).
