@@ -1843,7 +1843,7 @@ cpu_rep(const char *base, const char *src, int reader, struct cpu *c,
 	b = p.nst;
 	ex = count_text(&p, " exited ");
 	own_cpu(p.pid, &t0, &n0);
-	pathf(path, "/proc/%d/io", (int)p.pid);
+	pathf(path, "/proc/%d/task/%d/io", (int)p.pid, (int)p.pid);
 	sc0 = read_key(path, "syscr:");
 	w0 = now_ns();
 	if (src != NULL) {
@@ -1972,8 +1972,9 @@ scenario_c(void)
 	    "then watchrun's own CPU (utime+stime of the watchrun process, "
 	    "from /proc/PID/stat, 10 ms ticks; not its commands, not its "
 	    "guardian) and its on-CPU time (/proc/PID/schedstat) are divided "
-	    "by the events; read(2) calls are from /proc/PID/io (inotify, "
-	    "timer and signal reads together).  'overflow' = lines of "
+	    "by the events; read(2) calls are from /proc/PID/task/PID/io "
+	    "(inotify, timer and signal reads together, not its commands'). "
+	    " 'overflow' = lines of "
 	    "watchrun's stderr that say so.  After each watchrun repetition "
 	    "the same writing is done with `floor -n` watching instead: it "
 	    "only reads and counts the events, and reports its own CPU, "
