@@ -10,14 +10,15 @@
  * timer fires early it is simply armed again for what is now due.
  *
  * Reads are paced during a storm.  Each inotify record would otherwise
- * wake us on its own, and at a few thousand records a second the
- * wake-ups, not the work, cost the most.  Once reads keep coming less
- * than a pace apart, inotify is taken out of epoll and read when the
- * pace timer fires instead, a pace's worth of records at once, until a
- * read finds the queue empty.  The pace is a tenth of the shortest
- * debounce, at most 1 ms, so no quiet period is cut short or stretched
- * by more than that; with a debounce of 0 (and for --print) there is no
- * pacing, and a lone save is read at once.
+ * wake us on its own, and at thousands of records a second the wake-ups,
+ * not the work, cost the most.  Once reads keep coming many times a pace,
+ * inotify is taken out of epoll and read when the pace timer fires
+ * instead, a pace's worth of records at once, for as long as that is
+ * worth a timer: a paced read that brings only a few records goes back
+ * to reading at once.  The pace is a tenth of the shortest debounce, at
+ * most 1 ms, so no quiet period is stretched by more than that; with a
+ * debounce of 0 (and for --print) there is no pacing, and a lone save is
+ * read at once.
  */
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -45,9 +46,12 @@
 #include "watch.h"
 #include "xmalloc.h"
 
-/* Reads less than a pace apart in a row that start pacing them. */
-#define PACE_STREAK	4
 #define PACE_MAX_US	1000
+/* Reads in a row, each less than pace / PACE_SPLIT after the last. */
+#define PACE_STREAK	4
+#define PACE_SPLIT	8
+/* A paced read that brings fewer records ends the pacing. */
+#define PACE_MIN_RECORDS 8
 
 /* Per rule: its quiet period ended while its command was running. */
 struct rstate {
@@ -77,7 +81,7 @@ struct app {
 	int		 pacefd;	/* -1: no pacing */
 	uint64_t	 pace;		/* microseconds */
 	uint64_t	 last_read;
-	unsigned	 streak;	/* reads less than a pace apart */
+	unsigned	 streak;	/* reads in quick succession */
 	int		 status;
 	uint32_t	 print_events;	/* --print: -e without ISDIR */
 	int		 print_dironly;	/* --print: ISDIR was in -e */
@@ -232,7 +236,7 @@ on_inotify(struct loop_src *src, uint32_t events)
 	(void)watch_read(a->watch);
 	if (!after_read(a) || a->pacefd == -1)
 		return;
-	if (a->now - a->last_read < a->pace)
+	if (a->now - a->last_read < a->pace / PACE_SPLIT)
 		a->streak++;
 	else
 		a->streak = 0;
@@ -253,7 +257,7 @@ on_pace(struct loop_src *src, uint32_t events)
 	if (!after_read(a))
 		return;
 	a->last_read = a->now;
-	if (got > 0) {
+	if (got >= PACE_MIN_RECORDS) {
 		/* Re-arming also clears the expiration that woke us. */
 		if (loop_timer_set(a->pacefd, a->now + a->pace) == -1)
 			err(1, "timerfd_settime");

@@ -921,24 +921,27 @@ settle_moves(struct watch *w)
 	}
 }
 
-void
+size_t
 watch_feed(struct watch *w, const void *buf, size_t len)
 {
 	struct event ev;
-	size_t off = 0;
+	size_t off = 0, records = 0;
 	int rc;
 
-	while ((rc = events_next(buf, len, &off, &ev)) == 1)
+	while ((rc = events_next(buf, len, &off, &ev)) == 1) {
 		handle(w, &ev);
+		records++;
+	}
 	if (rc == -1)
 		log_warnx("malformed inotify record at offset %zu", off);
+	return records;
 }
 
 size_t
 watch_read(struct watch *w)
 {
 	ssize_t n;
-	size_t total = 0;
+	size_t records = 0;
 	int64_t before;
 
 	for (;;) {
@@ -952,8 +955,7 @@ watch_read(struct watch *w)
 				log_warnx("read inotify: %s", strerror(errno));
 			break;
 		}
-		watch_feed(w, w->buf, (size_t)n);
-		total += (size_t)n;
+		records += watch_feed(w, w->buf, (size_t)n);
 		/*
 		 * The kernel stops filling the buffer only when it is empty
 		 * or the next record does not fit: with room left for the
@@ -967,5 +969,5 @@ watch_read(struct watch *w)
 	settle_moves(w);
 	rewatch_unmounted(w);
 	w->drains++;
-	return total;
+	return records;
 }

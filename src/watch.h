@@ -61,15 +61,16 @@ int		 watch_fd(const struct watch *);
 
 /*
  * Reads and handles every queued record, until the queue is empty;
- * returns how many bytes of records it read (0: the queue was empty).
+ * returns how many records it read (0: the queue was empty).
  */
 size_t		 watch_read(struct watch *);
 
 /*
- * Handles the len bytes at buf as records read from inotify; watch_read()
- * does this with what it reads.  For replaying recorded streams.
+ * Handles the len bytes at buf as records read from inotify and returns
+ * how many there were; watch_read() does this with what it reads.  For
+ * replaying recorded streams.
  */
-void		 watch_feed(struct watch *, const void *buf, size_t len);
+size_t		 watch_feed(struct watch *, const void *buf, size_t len);
 
 /* Directories watched, roots still present. */
 size_t		 watch_dirs(const struct watch *);
