@@ -5,6 +5,9 @@
 #ifndef WATCHRUN_HASH_H
 #define WATCHRUN_HASH_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 static inline uint32_t
 hash_bytes(const char *s, size_t len)
 {
