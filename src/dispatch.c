@@ -126,17 +126,16 @@ build_index(struct dispatch *d)
 		    (ml = match_literal(d->rules[i].re))->anywherelen > 0) {
 			litset_add(d->inner, ml->anywhere, ml->anywherelen,
 			    (uint32_t)i);
-			ninner++;
+			/* Set aside, should the automaton be too large. */
+			d->cand[ninner++] = (uint32_t)i;
 		} else
 			d->general[d->ngeneral++] = (uint32_t)i;
 	}
 	if (ninner == 0 || litset_build(d->inner) == -1) {
 		/* Too many to index that way: match them one by one. */
-		for (i = 0; i < d->nrules; i++)
-			if (rule_literal(d, i, &len, &suffix) == NULL &&
-			    d->rules[i].re != NULL &&
-			    match_literal(d->rules[i].re)->anywherelen > 0)
-				d->general[d->ngeneral++] = (uint32_t)i;
+		memcpy(d->general + d->ngeneral, d->cand,
+		    ninner * sizeof(*d->cand));
+		d->ngeneral += ninner;
 		litset_free(d->inner);
 		d->inner = NULL;
 	}

@@ -272,6 +272,35 @@ test_dispatch_index_never_hides_a_matching_rule(void **state)
 	assert_int_equal(nbad, 0);
 }
 
+/*
+ * Inner literals too long in all for the automaton (64 Ki states): their
+ * rules are matched one by one instead, and still match.
+ */
+static void
+test_dispatch_too_many_inner_literals_still_match(void **state)
+{
+	enum { NRULES = 70, LITLEN = 1000 };
+	struct fixture *f = *state;
+	char *text, *path, *at;
+	size_t i;
+
+	text = malloc(NRULES * (LITLEN + 32));
+	path = malloc(LITLEN + 32);
+	assert_non_null(text);
+	assert_non_null(path);
+	for (at = text, i = 0; i < NRULES; i++)
+		at += sprintf(at, "'(^|/)k%02zu%0*d/' WRITE r\n", i, LITLEN, 0);
+	load(f, text);
+	assert_int_equal(f->rs.nrules, NRULES);
+	sprintf(path, "a/k%02d%0*d/f", 42, LITLEN, 0);
+	event(f, path, IN_CLOSE_WRITE, 0);
+	event(f, "a/k42/f", IN_CLOSE_WRITE, 0);
+	for (i = 0; i < NRULES; i++)
+		assert_int_equal(count(f, i), i == 42);
+	free(path);
+	free(text);
+}
+
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -286,6 +315,7 @@ main(void)
 		T(test_dispatch_muted_rule_collects_nothing),
 		T(test_dispatch_events_is_the_union_of_rule_masks),
 		T(test_dispatch_index_never_hides_a_matching_rule),
+		T(test_dispatch_too_many_inner_literals_still_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
