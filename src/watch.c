@@ -280,27 +280,35 @@ count_dirs(struct watch *w, const char *path)
 	return c.found;
 }
 
+/* Closes fd, keeping errno for the failure being reported. */
+static void
+close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+/* Replaces fd, a directory, by its entry named by the len bytes at name. */
+static int
+step_down(int fd, const char *name, size_t len, int flags)
+{
+	char *c;
+	int next;
+
+	c = xmemdup(name, len);
+	next = openat(fd, c, flags);
+	free(c);
+	close_keep_errno(fd);
+	return next;
+}
+
 /*
  * Opens the directory name inside node (node itself when len is 0) when
  * its path is too long for one system call: from its root, one component
  * at a time.  Returns the descriptor, or -1 with errno set.
  */
-/* Replaces fd, a directory, by its entry of len bytes at name; -1 on failure. */
-static int
-step_down(int fd, const char *name, size_t len, int flags)
-{
-	char *c;
-	int next, saved;
-
-	c = xmemdup(name, len);
-	next = openat(fd, c, flags);
-	saved = errno;
-	free(c);
-	close(fd);
-	errno = saved;
-	return next;
-}
-
 static int
 open_deep(struct watch *w, struct tnode *node, const char *name, size_t len)
 {
@@ -380,7 +388,7 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 	const char *oldname;
 	char *path;
 	size_t plen, oldlen;
-	int wd, fd, saved;
+	int wd, fd;
 
 	path = tree_path(w->tree, parent, name, len, 1, &plen);
 	if (w->opts.ignore != NULL &&
@@ -392,9 +400,7 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 		wd = events_add(w->ifd, path, w->kmask);
 	else if ((fd = open_deep(w, parent, name, len)) != -1) {
 		wd = add_by_fd(w, fd);
-		saved = errno;
-		close(fd);
-		errno = saved;
+		close_keep_errno(fd);
 	} else
 		wd = -1;
 	if (wd == -1) {
@@ -488,9 +494,7 @@ walk(struct watch *w, int report)
 			    &c);
 		else if ((fd = open_deep(w, node, NULL, 0)) != -1) {
 			rc = scan_fd(fd, w->scanbuf, walk_entry, &c);
-			saved = errno;
-			close(fd);
-			errno = saved;
+			close_keep_errno(fd);
 		} else
 			rc = -1;
 		if (rc == -1 && errno != ENOENT && errno != ENOTDIR) {
@@ -669,12 +673,6 @@ moved_to(struct watch *w, struct tnode *parent, const struct event *ev)
 }
 
 /*
- * A filesystem under the trees was unmounted: each of its watches gets
- * IN_UNMOUNT, in no useful order, then IN_IGNORED.  Each is remembered,
- * so that at the end of the drain one warning names the shallowest, and
- * once a watch is gone, whatever the mount covered is watched instead.
- */
-/*
  * The directory a mount covered, as far as can be told once it is gone:
  * the nearest of node and its ancestors whose path still leads somewhere.
  * Returns an allocated path.
@@ -696,6 +694,12 @@ mount_point(struct watch *w, struct tnode *node, const char *path,
 	return xmemdup(path, plen);
 }
 
+/*
+ * A filesystem under the trees was unmounted: each of its watches gets
+ * IN_UNMOUNT, in no useful order, then IN_IGNORED.  Each is remembered,
+ * so that at the end of the drain one warning names the shallowest, and
+ * once a watch is gone, whatever the mount covered is watched instead.
+ */
 static void
 unmounted(struct watch *w, struct tnode *node, const char *path, size_t plen)
 {
