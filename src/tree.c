@@ -17,6 +17,24 @@
 
 #define MARKED	0x01
 
+/*
+ * A path returned by tree_path() lives until the next call.  Holding one
+ * across another call is a bug that memory checkers cannot see when the
+ * buffer is reused: the bytes change under the holder, but stay valid
+ * memory.  Under AddressSanitizer each call takes a fresh buffer, so that
+ * such a holder reads freed memory and is reported.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define FRESH_PATH_BUFFERS	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FRESH_PATH_BUFFERS	1
+#endif
+#endif
+#ifndef FRESH_PATH_BUFFERS
+#define FRESH_PATH_BUFFERS	0
+#endif
+
 struct tnode {
 	struct tnode	*parent;
 	uint32_t	 nchild;
@@ -319,7 +337,7 @@ tree_path(struct tree *t, const struct tnode *n, const char *name, size_t len,
 		total += p->namelen + 1;
 	plen = prefix_len(p);
 	total += plen;
-	if (total + 3 > t->bufsize) {
+	if (total + 3 > t->bufsize || FRESH_PATH_BUFFERS) {
 		t->bufsize = (total + 3) * 2 < 256 ? 256 : (total + 3) * 2;
 		free(t->buf);
 		/*

@@ -678,8 +678,7 @@ moved_to(struct watch *w, struct tnode *parent, const struct event *ev)
  * Returns an allocated path.
  */
 static char *
-mount_point(struct watch *w, struct tnode *node, const char *path,
-    size_t plen)
+mount_point(struct watch *w, struct tnode *node)
 {
 	struct stat sb;
 	struct tnode *n;
@@ -691,7 +690,8 @@ mount_point(struct watch *w, struct tnode *node, const char *path,
 		if (stat(p, &sb) == 0)
 			return xmemdup(p, len);
 	}
-	return xmemdup(path, plen);
+	p = tree_path(w->tree, node, NULL, 0, 1, &len);
+	return xmemdup(p, len);
 }
 
 /*
@@ -701,7 +701,7 @@ mount_point(struct watch *w, struct tnode *node, const char *path,
  * once a watch is gone, whatever the mount covered is watched instead.
  */
 static void
-unmounted(struct watch *w, struct tnode *node, const char *path, size_t plen)
+unmounted(struct watch *w, struct tnode *node)
 {
 	struct remount *r;
 	const char *name;
@@ -713,7 +713,7 @@ unmounted(struct watch *w, struct tnode *node, const char *path, size_t plen)
 	name = tree_name(node, &len);
 	r->parent = tree_wd(tree_parent(node));
 	r->name = xmemdup(name, len);
-	r->path = mount_point(w, node, path, plen);
+	r->path = mount_point(w, node);
 	r->warned = 0;
 }
 
@@ -873,8 +873,12 @@ handle(struct watch *w, const struct event *evin)
 		lose_root(w, node, "was unmounted");
 		return;
 	}
-	if (ev->mask & IN_UNMOUNT)
-		unmounted(w, node, path, plen);
+	if (ev->mask & IN_UNMOUNT) {
+		/* After the emit: unmounted() builds paths of its own. */
+		emit(w, path, plen, ev->mask, ev->cookie);
+		unmounted(w, node);
+		return;
+	}
 	if ((ev->mask & IN_MOVE_SELF) && tree_parent(node) == NULL) {
 		emit(w, path, plen, ev->mask, ev->cookie);
 		lose_root(w, node, "was moved away");

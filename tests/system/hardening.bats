@@ -511,3 +511,33 @@ for i in range(3000):
 	wait_until some_run_got w/marker
 	expect_sorted_args <(printf '%s\n' w/mnt/under/f w/mnt/g w/marker)
 }
+
+@test "UNMOUNT events carry each directory's exact path, printed and to a rule" {
+	need_root
+	mkdir -p w/mnt
+	mount_tmpfs w/mnt
+	mkdir -p w/mnt/inner/deeper w/mnt/other
+	start_ready -w w -e UNMOUNT --print
+	umount w/mnt
+	wait_for_log 'unmounted'
+	wait_until test "$(grep -c '' wr.out)" -ge 4
+	sort wr.out >got
+	printf '%s\n' 'UNMOUNT|ISDIR w/mnt/' 'UNMOUNT|ISDIR w/mnt/inner/' \
+	    'UNMOUNT|ISDIR w/mnt/inner/deeper/' 'UNMOUNT|ISDIR w/mnt/other/' |
+	    sort >expected
+	diff -u expected got
+}
+
+@test "UNMOUNT paths reach a rule's \"\$@\" byte-exact, each once" {
+	need_root
+	mkdir -p w/mnt
+	mount_tmpfs w/mnt
+	mkdir -p w/mnt/inner/deeper w/mnt/other
+	start_ready -w w -d 200ms -e UNMOUNT -s '"$T/probe" "$@"'
+	umount w/mnt
+	wait_runs 1
+	all_argv | tr '\0' '\n' | sort >got
+	printf '%s\n' w/mnt/ w/mnt/inner/ w/mnt/inner/deeper/ w/mnt/other/ |
+	    sort >expected
+	diff -u expected got
+}
