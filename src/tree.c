@@ -41,6 +41,7 @@ struct tnode {
 	int		 wd;
 	uint16_t	 namelen;
 	uint8_t		 flags;
+	uint8_t		 reads;		/* see tree_own_reads() */
 	char		 name[];
 };
 
@@ -189,6 +190,7 @@ tree_add(struct tree *t, struct tnode *parent, const char *name, size_t len,
 	n->wd = wd;
 	n->namelen = (uint16_t)len;
 	n->flags = 0;
+	n->reads = 0;
 	memcpy(n->name, name, len);
 	n->name[len] = '\0';
 	table_put(&t->bywd, n);
@@ -437,6 +439,31 @@ tree_clear_marks(struct tree *t)
 	for (i = 0; i < t->bywd.n; i++)
 		if (t->bywd.slots[i] != NULL)
 			t->bywd.slots[i]->flags &= (uint8_t)~MARKED;
+}
+
+unsigned
+tree_own_reads(const struct tnode *n)
+{
+	return n->reads;
+}
+
+void
+tree_count_own_read(struct tnode *n, int delta)
+{
+	if (delta > 0 && n->reads < UINT8_MAX)
+		n->reads++;
+	else if (delta < 0 && n->reads > 0)
+		n->reads--;
+}
+
+void
+tree_clear_own_reads(struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->bywd.n; i++)
+		if (t->bywd.slots[i] != NULL)
+			t->bywd.slots[i]->reads = 0;
 }
 
 size_t

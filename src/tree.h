@@ -75,6 +75,15 @@ int		 tree_mark(const struct tnode *);
 void		 tree_clear_marks(struct tree *);
 
 /*
+ * A small count per node for the watch layer: how many of its own reads
+ * of the directory have yet to show their close.  Counting saturates at
+ * 255 and stops at 0.
+ */
+unsigned	 tree_own_reads(const struct tnode *);
+void		 tree_count_own_read(struct tnode *, int delta);
+void		 tree_clear_own_reads(struct tree *);
+
+/*
  * Stores in *wdsp (allocated, owned by the caller) the watch descriptors
  * of every unmarked node and returns how many.
  */

@@ -36,6 +36,9 @@
 #define TREE_EVENTS	(IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | \
 			    IN_MOVE_SELF | IN_DELETE_SELF)
 
+/* Reading a directory: what watchrun's own scans cause too. */
+#define DIR_READS	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
+
 /* File times are taken from a coarse clock: look back this far (ns). */
 #define RESCAN_SLACK_NS	50000000LL
 
@@ -113,6 +116,9 @@ watch_new(const struct watch_opts *opts)
 	w->ifd = fd;
 	w->kmask = (opts->mask & IN_ALL_EVENTS) | TREE_EVENTS | IN_ONLYDIR |
 	    IN_EXCL_UNLINK | (opts->follow ? 0 : IN_DONT_FOLLOW);
+	/* The close that ends each read of our own: see own_read(). */
+	if (w->kmask & DIR_READS)
+		w->kmask |= IN_CLOSE_NOWRITE;
 	w->tree = tree_new();
 	if (posix_memalign((void **)&w->buf, 16, EVENTS_BUFSIZE) != 0)
 		err(1, "posix_memalign");
@@ -280,6 +286,19 @@ count_dirs(struct watch *w, const char *path)
 	return c.found;
 }
 
+/*
+ * Notes that we opened node's directory.  Our own reads of a directory
+ * must reach nobody, but inotify does not say who read: its watch counts
+ * the reads of ours whose CLOSE has yet to come, and handle() drops
+ * reads of it until then.  Only when the watch reports reads at all.
+ */
+static void
+own_read(struct watch *w, struct tnode *node)
+{
+	if (w->kmask & IN_CLOSE_NOWRITE)
+		tree_count_own_read(node, 1);
+}
+
 /* Closes fd, keeping errno for the failure being reported. */
 static void
 close_keep_errno(int fd)
@@ -325,10 +344,12 @@ open_deep(struct watch *w, struct tnode *node, const char *name, size_t len)
 	}
 	/* chain[depth - 1] is the root, whose path is as short as given. */
 	comp = tree_name(chain[depth - 1], &nlen);
-	fd = open(comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((fd = open(comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		own_read(w, chain[depth - 1]);
 	for (i = depth - 1; i > 0 && fd != -1; i--) {
 		comp = tree_name(chain[i - 1], &nlen);
-		fd = step_down(fd, comp, nlen, flags);
+		if ((fd = step_down(fd, comp, nlen, flags)) != -1)
+			own_read(w, chain[i - 1]);
 	}
 	if (fd != -1 && len > 0)
 		fd = step_down(fd, name, len, flags);
@@ -388,7 +409,7 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 	const char *oldname;
 	char *path;
 	size_t plen, oldlen;
-	int wd, fd;
+	int wd, fd, deep;
 
 	path = tree_path(w->tree, parent, name, len, 1, &plen);
 	if (w->opts.ignore != NULL &&
@@ -396,7 +417,8 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 		return NULL;
 	/* A trailing slash would make the kernel follow a symlink. */
 	path[plen - 1] = '\0';
-	if (plen - 1 < PATH_MAX)
+	deep = plen - 1 >= PATH_MAX;
+	if (!deep)
 		wd = events_add(w->ifd, path, w->kmask);
 	else if ((fd = open_deep(w, parent, name, len)) != -1) {
 		wd = add_by_fd(w, fd);
@@ -411,8 +433,13 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 	if ((n = tree_lookup(w->tree, wd)) == NULL) {
 		n = tree_add(w->tree, parent, name, len, wd);
 		tree_set_mark(n, 1);
+		/* Watched through a descriptor: its close is still to come. */
+		if (deep)
+			own_read(w, n);
 		return n;
 	}
+	if (deep)
+		own_read(w, n);
 	/* Known already: a loop, a bind mount, a nested root, or a move. */
 	if (tree_within(parent, n) || tree_parent(n) == NULL)
 		return NULL;
@@ -488,15 +515,17 @@ walk(struct watch *w, int report)
 		if ((node = tree_lookup(w->tree, c.wd)) == NULL)
 			continue;
 		path = tree_path(w->tree, node, NULL, 0, 1, &plen);
-		if (plen < PATH_MAX)
-			rc = scan_dir(path, w->opts.follow ||
-			    tree_parent(node) == NULL, w->scanbuf, walk_entry,
-			    &c);
-		else if ((fd = open_deep(w, node, NULL, 0)) != -1) {
+		if (plen >= PATH_MAX)
+			fd = open_deep(w, node, NULL, 0);
+		else if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		    (w->opts.follow || tree_parent(node) == NULL ? 0 :
+		    O_NOFOLLOW))) != -1)
+			own_read(w, node);
+		rc = -1;
+		if (fd != -1) {
 			rc = scan_fd(fd, w->scanbuf, walk_entry, &c);
 			close_keep_errno(fd);
-		} else
-			rc = -1;
+		}
 		if (rc == -1 && errno != ENOENT && errno != ENOTDIR) {
 			saved = errno;
 			if (saved == EMFILE || saved == ENFILE)
@@ -593,6 +622,8 @@ rescan(struct watch *w)
 	w->since = w->drained_at - RESCAN_SLACK_NS;
 	w->nmoves = 0;
 	tree_clear_marks(w->tree);
+	/* Some of their closes may be among the events dropped. */
+	tree_clear_own_reads(w->tree);
 	for (i = 0; i < w->nroots; i++) {
 		if (w->roots[i].wd == -1)
 			continue;
@@ -831,6 +862,23 @@ links_to_dir(struct watch *w, struct tnode *node, const struct event *ev)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/*
+ * Whether a read of a directory is to be kept from everyone: one of our
+ * own (see own_read()), or one reported by the watch on its parent, since
+ * its own watch reports it too.
+ */
+static int
+ours(struct tnode *node, const struct event *ev)
+{
+	if (ev->namelen > 0)
+		return 1;
+	if (tree_own_reads(node) == 0)
+		return 0;
+	if (ev->mask & IN_CLOSE_NOWRITE)
+		tree_count_own_read(node, -1);
+	return 1;
+}
+
 static void
 handle(struct watch *w, const struct event *evin)
 {
@@ -858,6 +906,8 @@ handle(struct watch *w, const struct event *evin)
 	if (w->nmoves > 0 && (ev->mask & IN_MOVE_SELF) && left(w, node))
 		return;
 	if (w->nmoves > 0 && in_limbo(w, node) && !(ev->mask & IN_IGNORED))
+		return;
+	if (isdir && (ev->mask & DIR_READS) && ours(node, ev))
 		return;
 	path = tree_path(w->tree, node, ev->name, ev->namelen, isdir, &plen);
 	if (ev->mask & IN_IGNORED) {
