@@ -126,8 +126,8 @@ batch_add(struct batch *b, const char *path, size_t len, uint32_t mask)
 	}
 	if (b->n >= b->maxpaths || b->arenalen + len + 1 > b->maxbytes ||
 	    len > UINT32_MAX) {
+		/* Left out: not to be named as the last path either. */
 		b->truncated = 1;
-		set_last(b, path, len, mask);
 		return -1;
 	}
 	if (b->n == b->entsize) {

@@ -29,7 +29,10 @@ size_t		 batch_count(const struct batch *);
 /* The i-th path, NUL-terminated and owned by the batch. */
 const char	*batch_path(const struct batch *, size_t i, size_t *lenp);
 
-/* The path changed last and its events, or NULL when none was added. */
+/*
+ * The path of the batch changed last and its events, or NULL when none
+ * was added.  A path left out of a full batch is never the last.
+ */
 const char	*batch_last(const struct batch *, size_t *lenp,
 		    uint32_t *maskp);
 

@@ -156,13 +156,14 @@ test_batch_cap_on_paths_truncates(void **state)
 	assert_true(batch_truncated(b));
 	assert_int_equal(batch_count(b), 3);
 	assert_path(b, 2, "c");
-	/* The change left out is still the last change. */
-	assert_last(b, "d", IN_DELETE);
+	/* The change left out is not in the batch: never its last path. */
+	assert_last(b, "c", IN_CREATE);
 	/* Paths already in the batch still merge. */
 	assert_int_equal(add(b, "a", IN_MODIFY), 0);
 	assert_last(b, "a", IN_CREATE | IN_MODIFY);
 	assert_int_equal(add(b, "e", IN_CREATE), -1);
 	assert_int_equal(batch_count(b), 3);
+	assert_last(b, "a", IN_CREATE | IN_MODIFY);
 	batch_free(b);
 }
 
