@@ -82,19 +82,42 @@ struct runner {
 	int		 shutting;
 };
 
+/* Stands in a template for the batch's paths, one argument each. */
+static char	 paths_here[] = "{}";
+
 /* What the child needs; it writes err back before it exits. */
 struct spawn {
 	const char	*file;		/* execve this, or search PATH */
-	char	       **argv;
-	char	       **envp;
-	size_t		 first;		/* argv index of the first path */
+	char	       **tmpl;		/* the arguments, paths_here for paths */
+	char	       **paths;
 	size_t		 npaths;
+	char	       **argv;		/* built from tmpl and paths */
+	char	       **envp;
 	int		 devnull;
 	const int	*ignored;
 	int		 nignored;
 	pid_t		 parent;
 	int		 err;
 };
+
+/*
+ * Builds s->argv from the template, each paths_here replaced by the first
+ * s->npaths paths.  Only stores pointers: the child calls it too.
+ */
+static void
+fill_argv(struct spawn *s)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; s->tmpl[i] != NULL; i++) {
+		if (s->tmpl[i] != paths_here)
+			s->argv[n++] = s->tmpl[i];
+		else
+			for (k = 0; k < s->npaths; k++)
+				s->argv[n++] = s->paths[k];
+	}
+	s->argv[n] = NULL;
+}
 
 static int
 child_main(void *arg)
@@ -125,7 +148,7 @@ child_main(void *arg)
 		if (errno != E2BIG || s->npaths == 0)
 			break;
 		s->npaths /= 2;
-		s->argv[s->first + s->npaths] = NULL;
+		fill_argv(s);
 	}
 	s->err = errno;
 	_exit(errno == ENOENT ? 127 : 126);
@@ -295,13 +318,51 @@ arm(struct runner *r)
 	}
 }
 
+/*
+ * Makes s's template for rule: sh -c COMMAND watchrun PATHS for a shell
+ * command; for a command of its own, its arguments, each one that is
+ * exactly "{}" standing for the paths.  Returns how many times the paths
+ * are passed, and adds the bytes of the rest to *usedp.
+ */
+static size_t
+make_template(const struct rule *rule, struct spawn *s, size_t *usedp)
+{
+	size_t i, n, slots = 0;
+
+	if (rule->command != NULL) {
+		s->tmpl = xcalloc(6, sizeof(*s->tmpl));
+		s->tmpl[0] = "sh";
+		s->tmpl[1] = "-c";
+		s->tmpl[2] = rule->command;
+		s->tmpl[3] = "watchrun";	/* $0 */
+		s->tmpl[4] = paths_here;
+		*usedp += strlen(rule->command) + 16 + 4 * sizeof(char *);
+		s->file = _PATH_BSHELL;
+		return 1;
+	}
+	for (n = 0; rule->argv[n] != NULL; n++)
+		;
+	s->tmpl = xcalloc(n + 1, sizeof(*s->tmpl));
+	for (i = 0; i < n; i++) {
+		if (strcmp(rule->argv[i], "{}") == 0) {
+			s->tmpl[i] = paths_here;
+			slots++;
+		} else {
+			s->tmpl[i] = rule->argv[i];
+			*usedp += strlen(rule->argv[i]) + 1 + sizeof(char *);
+		}
+	}
+	s->file = strchr(rule->argv[0], '/') != NULL ? rule->argv[0] : NULL;
+	return slots;
+}
+
 int
 runner_start(struct runner *r, size_t idx, const struct batch *b)
 {
 	const struct rule *rule = &r->rules[idx];
 	struct spawn s;
-	char **argv, **env, *v;
-	size_t i, nfixed, nowned, total, used, need, plen;
+	char **env, *v;
+	size_t i, n, slots, nowned, total, used, need, plen;
 	pid_t pid;
 
 	env = build_env(r, rule, b, &nowned);
@@ -309,34 +370,23 @@ runner_start(struct runner *r, size_t idx, const struct batch *b)
 	for (i = r->nbaseenv; env[i] != NULL; i++)
 		used += strlen(env[i]) + 1 + sizeof(char *);
 	memset(&s, 0, sizeof(s));
-	if (rule->command != NULL) {
-		total = b != NULL ? batch_count(b) : 0;
-		argv = xcalloc(total + 5, sizeof(*argv));
-		argv[0] = "sh";
-		argv[1] = "-c";
-		argv[2] = rule->command;
-		argv[3] = "watchrun";	/* $0 */
-		nfixed = 4;
-		used += strlen(rule->command) + 16 + 4 * sizeof(char *);
-		/* Pass as many paths as fit; WATCHRUN_COUNT keeps the truth. */
-		for (i = 0; i < total; i++) {
-			/* exec(2) takes char *const[]; nothing writes these. */
-			argv[nfixed + i] =
-			    (char *)(uintptr_t)batch_path(b, i, &plen);
-			need = plen + 1 + sizeof(char *);
-			if (used + need + 4096 > (size_t)r->argmax)
-				break;
-			used += need;
-		}
-		argv[nfixed + i] = NULL;
-		s.file = _PATH_BSHELL;
-		s.first = nfixed;
-		s.npaths = i;
-	} else {
-		argv = rule->argv;
-		s.file = strchr(argv[0], '/') != NULL ? argv[0] : NULL;
+	slots = make_template(rule, &s, &used);
+	total = b != NULL && slots > 0 ? batch_count(b) : 0;
+	s.paths = xcalloc(total + 1, sizeof(*s.paths));
+	/* Pass as many paths as fit; WATCHRUN_COUNT keeps the truth. */
+	for (i = 0; i < total; i++) {
+		/* exec(2) takes char *const[]; nothing writes these. */
+		s.paths[i] = (char *)(uintptr_t)batch_path(b, i, &plen);
+		need = slots * (plen + 1 + sizeof(char *));
+		if (used + need + 4096 > (size_t)r->argmax)
+			break;
+		used += need;
 	}
-	s.argv = argv;
+	s.npaths = i;
+	for (n = 0; s.tmpl[n] != NULL; n++)
+		;
+	s.argv = xcalloc(n + slots * s.npaths + 1, sizeof(*s.argv));
+	fill_argv(&s);
 	s.envp = env;
 	s.devnull = r->devnull;
 	s.ignored = r->ignored;
@@ -355,7 +405,7 @@ runner_start(struct runner *r, size_t idx, const struct batch *b)
 		r->jobs[idx].kill_at = NEVER;
 		r->nlive++;
 		if (s.err != 0) {
-			v = log_vis(argv[0], strlen(argv[0]));
+			v = log_vis(s.tmpl[0], strlen(s.tmpl[0]));
 			log_warnx("%s: cannot run %s: %s", rule->origin,
 			    rule->command != NULL ? _PATH_BSHELL : v,
 			    strerror(s.err));
@@ -365,8 +415,9 @@ runner_start(struct runner *r, size_t idx, const struct batch *b)
 	for (i = 0; i < nowned; i++)
 		free(env[r->nbaseenv + i]);
 	free(env);
-	if (argv != rule->argv)
-		free(argv);
+	free(s.tmpl);
+	free(s.paths);
+	free(s.argv);
 	return pid == -1 ? -1 : 0;
 }
 

@@ -103,6 +103,55 @@ EOF
 	! tr '\0' '\n' <runs/1/argv | grep -vxE "w/big/$long-[0-9]+"
 }
 
+@test "-- command: each argument that is exactly {} becomes the paths" {
+	start_ready -w w -d 1s -e CREATE -- "$T/probe" first {} 'x{}' '{} ' {} last
+	(cd w && touch a 'b c' "$(printf 'd\ne')")
+	wait_runs 1
+	expect_argv 1 first w/a 'w/b c' "$(printf 'w/d\ne')" 'x{}' '{} ' \
+	    w/a 'w/b c' "$(printf 'w/d\ne')" last
+	expect_var 1 WATCHRUN_COUNT 3
+}
+
+@test "-- command without {}: no paths in its arguments" {
+	start_ready -w w -d 1s -e CREATE -- "$T/probe" only
+	: >w/a
+	wait_runs 1
+	expect_argv 1 only
+	expect_var 1 WATCHRUN_PATH w/a
+}
+
+@test "-- command: {} too big for one exec passes the paths that fit" {
+	long=$(printf 'x%.0s' $(seq 1 190))
+	mkdir -p away/big
+	for i in $(seq 1 20000); do
+		: >"away/big/$long-$i"
+	done
+	start_ready -w w -r '/x+-[0-9]+$' -- "$T/probe" {} end
+	mv away/big w/big
+	wait_runs 1
+	expect_var 1 WATCHRUN_COUNT 20000
+	k=$(argv_count 1)
+	[ "$k" -gt 1000 ]
+	[ "$k" -lt 20000 ]
+	# The paths, then the argument after {}.
+	tr '\0' '\n' <runs/1/argv | tail -n 1 | grep -qx end
+	tr '\0' '\n' <runs/1/argv | head -n $((k - 1)) |
+	    grep -cxE "w/big/$long-[0-9]+" | grep -qx $((k - 1))
+}
+
+@test "--max-paths: WATCHRUN_PATH and _EVENTS describe the batch passed" {
+	start_ready -w w --max-paths 2 -d 1s -e 'CREATE|WRITE' \
+	    -s '"$T/probe" "$@"'
+	echo x >w/f1
+	echo x >w/f2
+	: >w/f3
+	wait_runs 1
+	expect_argv 1 w/f1 w/f2
+	expect_var 1 WATCHRUN_PATH w/f2
+	expect_var 1 WATCHRUN_EVENTS 'WRITE|CREATE'
+	expect_var 1 WATCHRUN_TRUNCATED 1
+}
+
 @test "--max-paths: past the cap, the run gets WATCHRUN_TRUNCATED=1" {
 	start_ready -w w --max-paths 5 -d 1s -e CREATE -s '"$T/probe" "$@"'
 	(cd w && touch f1 f2 f3 f4 f5 f6 f7 f8)
