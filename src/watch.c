@@ -4,8 +4,10 @@
  *
  * A directory that appears is watched first and scanned second, so that
  * whatever is created in it meanwhile shows up in the scan, as an event,
- * or both (the batches downstream swallow the duplicate); what the scan
- * finds is reported as CREATE.  A directory renamed inside the trees is
+ * or both (the batches downstream swallow the duplicate).  What the scan
+ * of a created directory finds is reported as CREATE, and a regular file
+ * as CREATE|WRITE too, since it may have been written before the watch
+ * existed; what a directory moved in holds is reported as MOVED_TO.  A directory renamed inside the trees is
  * paired by cookie and keeps its watches; one that leaves is forgotten.
  * On a queue overflow every directory is walked again: new ones are
  * watched, renamed ones found by their watch descriptor, vanished ones
@@ -91,7 +93,7 @@ struct watch {
 struct walk_ctx {
 	struct watch	*w;
 	int		 wd;
-	int		 report;
+	uint32_t	 report;	/* CREATE, MOVED_TO or 0 */
 };
 
 static int64_t
@@ -488,8 +490,9 @@ walk_entry(void *arg, int dirfd, const char *name, size_t len,
 	if (c->report || w->rescanning) {
 		path = tree_path(w->tree, node, name, len, isdir, &plen);
 		if (c->report)
-			emit(w, path, plen, IN_CREATE | (isdir ? IN_ISDIR : 0),
-			    0);
+			emit(w, path, plen, c->report | (isdir ? IN_ISDIR :
+			    type == DT_REG && c->report == IN_CREATE ?
+			    IN_CLOSE_WRITE : 0), 0);
 		else
 			report_changed(w, dirfd, name, path, plen, isdir);
 	}
@@ -498,9 +501,12 @@ walk_entry(void *arg, int dirfd, const char *name, size_t len,
 	return 0;
 }
 
-/* Scans the directories on the stack, and those they hold, depth first. */
+/*
+ * Scans the directories on the stack, and those they hold, depth first;
+ * reports what it finds as report says (CREATE, MOVED_TO, or not at all).
+ */
 static void
-walk(struct watch *w, int report)
+walk(struct watch *w, uint32_t report)
 {
 	struct walk_ctx c;
 	struct tnode *node;
@@ -951,7 +957,7 @@ handle(struct watch *w, const struct event *evin)
 			return;
 		if ((child = add_dir(w, node, ev->name, ev->namelen)) != NULL) {
 			push(w, tree_wd(child));
-			walk(w, 1);
+			walk(w, ev->mask & (IN_CREATE | IN_MOVED_TO));
 		}
 	}
 }

@@ -57,14 +57,14 @@ load helpers
 	expect_var 1 WATCHRUN_COUNT 20
 }
 
-@test "the scan of a new directory reports what is already in it" {
+@test "the scan of a directory moved in reports what is in it as moved in" {
 	mkdir -p away/d/e
 	: >away/d/e/f
 	start_ready -w w -e 'CREATE|MOVED_TO' -d 1s -s '"$T/probe" "$@"'
 	mv away/d w/d
 	wait_until argv_total_at_least 3
 	expect_argv 1 w/d/ w/d/e/ w/d/e/f
-	expect_var 1 WATCHRUN_EVENTS CREATE
+	expect_var 1 WATCHRUN_EVENTS MOVED_TO
 }
 
 @test "a renamed directory reports its new path" {
