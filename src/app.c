@@ -421,18 +421,20 @@ app_run(const struct app_opts *o)
 	watch_started(a.watch);
 	a.status = 0;
 	if (watch_unwatched(a.watch) > 0) {
-		log_warnx("inotify watch limit reached: %zu directories "
-		    "watched, %zu left unwatched (fs.inotify.max_user_watches="
-		    "%ld); raise it with 'sysctl fs.inotify.max_user_watches=N'"
-		    "%s", watch_dirs(a.watch), watch_unwatched(a.watch),
+		log_warnx("inotify watch limit reached: %zu %s watched, %zu "
+		    "left unwatched (fs.inotify.max_user_watches=%ld); raise "
+		    "it with 'sysctl fs.inotify.max_user_watches=N'%s",
+		    watch_dirs(a.watch), log_dirs(watch_dirs(a.watch)),
+		    watch_unwatched(a.watch),
 		    events_limit("max_user_watches"), o->partial ? "" :
 		    ", or pass --partial to watch only what fits");
 		if (!o->partial)
 			a.status = 1;
 	}
 	if (watch_unscanned(a.watch) > 0) {
-		log_warnx("%zu directories could not be read for want of open "
-		    "files%s", watch_unscanned(a.watch), o->partial ? "" :
+		log_warnx("%zu %s could not be read for want of open "
+		    "files%s", watch_unscanned(a.watch),
+		    log_dirs(watch_unscanned(a.watch)), o->partial ? "" :
 		    "; raise ulimit -n, or pass --partial to watch only what "
 		    "could be read");
 		if (!o->partial)
@@ -451,9 +453,8 @@ app_run(const struct app_opts *o)
 		if (a.pacefd != -1)
 			add_src(&a, &a.src_pace, a.pacefd, on_pace);
 		if (!o->quiet)
-			log_info("ready, watching %zu director%s",
-			    watch_dirs(a.watch),
-			    watch_dirs(a.watch) == 1 ? "y" : "ies");
+			log_info("ready, watching %zu %s", watch_dirs(a.watch),
+			    log_dirs(watch_dirs(a.watch)));
 		if (notify_send("READY=1") == -1)
 			warn("sd_notify");
 		if (loop_run(a.loop) == -1)

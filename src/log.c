@@ -140,6 +140,12 @@ log_escape_flags(char *dst, const char *s, size_t len, int flags)
 	return out;
 }
 
+const char *
+log_dirs(size_t n)
+{
+	return n == 1 ? "directory" : "directories";
+}
+
 char *
 log_vis(const char *s, size_t len)
 {

@@ -16,6 +16,9 @@ void	 log_info(const char *fmt, ...)
 void	 log_warnx(const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 1, 2)));
 
+/* "directory" or "directories", as n asks: the noun of a count. */
+const char *log_dirs(size_t n);
+
 /*
  * Returns the len bytes at s escaped for a terminal, as a NUL-terminated
  * string the caller owns and frees.  See log_escape().

@@ -387,13 +387,13 @@ add_failed(struct watch *w, const char *path, size_t len, int err)
 		lost = 1 + count_dirs(w, path);
 		w->unwatched += lost;
 		if (w->started)
-			log_warnx("inotify watch limit reached: %zu "
-			    "directories watched, %zu left unwatched "
+			log_warnx("inotify watch limit reached: %zu %s "
+			    "watched, %zu left unwatched "
 			    "(fs.inotify.max_user_watches=%ld); changes there "
 			    "are missed until the limit is raised "
 			    "(sysctl fs.inotify.max_user_watches=N)",
-			    tree_count(w->tree), w->unwatched,
-			    events_limit("max_user_watches"));
+			    tree_count(w->tree), log_dirs(tree_count(w->tree)),
+			    w->unwatched, events_limit("max_user_watches"));
 		return;
 	default:
 		warn_path(path, len, "cannot watch ", err);

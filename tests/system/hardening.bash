@@ -371,14 +371,14 @@ clock_past() {
 # message ("N directories watched, M left unwatched
 # (fs.inotify.max_user_watches=L)").
 limit_numbers() {
-	local re='([0-9]+) directories watched, ([0-9]+) left unwatched \(fs\.inotify\.max_user_watches=([0-9]+)\)'
+	local re='([0-9]+) director(y|ies) watched, ([0-9]+) left unwatched \(fs\.inotify\.max_user_watches=([0-9]+)\)'
 
 	if ! [[ $1 =~ $re ]]; then
 		echo "# no numbers in: $1" >&2
 		return 1
 	fi
 	watched=${BASH_REMATCH[1]}
-	unwatched=${BASH_REMATCH[2]}
-	limit=${BASH_REMATCH[3]}
+	unwatched=${BASH_REMATCH[3]}
+	limit=${BASH_REMATCH[4]}
 }
 

@@ -226,6 +226,11 @@ emfile_settled() {
 			echo "#   a limit shown as -1"
 			bad=1
 		fi
+		# Count words agree with their numbers.
+		if grep -E '(^|[^0-9])1 directories|(^|[^0-9])([02-9]|[1-9][0-9]+) directory( |$)' "$f"; then
+			echo "#   a count word disagrees with its number"
+			bad=1
+		fi
 		if grep -qx 'watchrun: ready, watching 3 directories' "$f"; then
 			break
 		fi
