@@ -41,6 +41,7 @@
 #include "loop.h"
 #include "match.h"
 #include "notify.h"
+#include "ownout.h"
 #include "rules.h"
 #include "runner.h"
 #include "watch.h"
@@ -67,6 +68,7 @@ struct app {
 	struct matcher	*matcher;
 	struct dispatch	*dispatch;
 	struct runner	*runner;
+	struct ownout	*own;		/* NULL: no output file to spare */
 	struct rstate	*st;
 	size_t		*due;		/* scratch for debounce_due() */
 	int		 sigfd;
@@ -134,6 +136,8 @@ on_pevent(void *arg, const struct pevent *pev)
 {
 	struct app *a = arg;
 
+	if (a->own != NULL && ownout_is(a->own, pev))
+		return;
 	if (a->o->print)
 		print_event(a, pev);
 	else
@@ -380,6 +384,7 @@ app_run(const struct app_opts *o)
 	setup_signals(&a);
 	a.loop = loop_new();
 	a.matcher = matcher_new();
+	a.own = ownout_new();
 	a.st = xcalloc(a.nrules, sizeof(*a.st));
 	a.due = xcalloc(a.nrules, sizeof(*a.due));
 	a.dispatch = dispatch_new(a.rules, a.nrules, a.matcher);
@@ -467,6 +472,7 @@ app_run(const struct app_opts *o)
 		fflush(stdout);
 	runner_free(a.runner);
 	watch_free(a.watch);
+	ownout_free(a.own);
 	dispatch_free(a.dispatch);
 	free(a.st);
 	free(a.due);

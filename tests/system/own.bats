@@ -57,3 +57,64 @@ EOF2
 	printf '%s\n' 'OPEN|ISDIR w/d/' 'OPEN|ISDIR w/zz-dir/' >expected
 	diff -u expected wr.out
 }
+
+# start_into FILE ARG...: starts watchrun with standard output to FILE,
+# standard error to $T/log, and waits for the ready line.
+start_into() {
+	local out=$1
+
+	shift
+	setsid "$WATCHRUN" "$@" </dev/null >"$out" 2>"$T/log" 3>&- &
+	WR_PID=$!
+	wait_until ready_or_gone
+	grep -qE "$READY_ERE" "$T/log"
+}
+
+@test "--print into a file in the watched tree does not report that file" {
+	start_into w/out --print -w w
+	: >w/a
+	wait_for_log '^WRITE w/a$' w/out
+	mv w/out w/renamed
+	: >w/zz-end
+	wait_for_log '^WRITE w/zz-end$' w/renamed
+	cat >expected <<'EOF2'
+CREATE w/a
+OPEN w/a
+WRITE w/a
+CREATE w/zz-end
+OPEN w/zz-end
+WRITE w/zz-end
+EOF2
+	diff -u expected w/renamed
+}
+
+@test "standard error in the watched tree: run reports set off no rule" {
+	setsid "$WATCHRUN" -w w -d 0 -e 'CREATE|MODIFY|WRITE' \
+	    -s '"$T/probe" "$@"; echo "said by the command" >&2' \
+	    </dev/null >"$T/wr.out" 2>w/err.log 3>&- &
+	WR_PID=$!
+	wait_for_log 'ready' w/err.log
+	: >w/a
+	wait_runs 1
+	wait_for_log 'exited 0' w/err.log
+	: >w/b
+	wait_runs 2
+	wait_until test "$(grep -c 'exited 0' w/err.log)" -ge 2
+	expect_argv 2 w/b
+	: >w/c
+	wait_runs 3
+	expect_argv 3 w/c
+	expect_eq runs 3 "$(run_count)"
+}
+
+@test "a file of the same name elsewhere in the tree is still reported" {
+	mkdir w/sub
+	start_into w/out --print -w w -e 'CREATE|DELETE'
+	: >w/sub/out
+	rm w/sub/out
+	: >w/zz-end
+	wait_for_log '^CREATE w/zz-end$' w/out
+	printf '%s\n' 'CREATE w/sub/out' 'DELETE w/sub/out' 'CREATE w/zz-end' \
+	    >expected
+	diff -u expected w/out
+}
