@@ -89,7 +89,7 @@ EOF2
 }
 
 @test "standard error in the watched tree: run reports set off no rule" {
-	setsid "$WATCHRUN" -w w -d 0 -e 'CREATE|MODIFY|WRITE' \
+	setsid "$WATCHRUN" -w w -d 100ms -e 'CREATE|MODIFY|WRITE' \
 	    -s '"$T/probe" "$@"; echo "said by the command" >&2' \
 	    </dev/null >"$T/wr.out" 2>w/err.log 3>&- &
 	WR_PID=$!
