@@ -29,6 +29,7 @@
 #include "events.h"
 #include "match.h"
 #include "rules.h"
+#include "sched.h"
 #include "watch.h"
 #include "xmalloc.h"
 
@@ -185,6 +186,7 @@ main(int argc, char *argv[])
 	struct ruleset rs;
 	struct watch_opts wo;
 	struct matcher *matcher;
+	struct sched *sched;
 	struct watch *w;
 	struct sink s;
 	struct timespec t0, t1;
@@ -255,7 +257,9 @@ main(int argc, char *argv[])
 
 	matcher = matcher_new();
 	memset(&s, 0, sizeof(s));
-	s.d = dispatch_new(rs.rules, rs.nrules, matcher);
+	sched = sched_new(&(struct sched_opts){ .on_busy = BUSY_QUEUE },
+	    rs.nrules);
+	s.d = dispatch_new(rs.rules, rs.nrules, matcher, sched);
 	memset(&wo, 0, sizeof(wo));
 	wo.mask = dispatch_events(s.d);
 	wo.sink = on_pevent;
@@ -283,6 +287,7 @@ main(int argc, char *argv[])
 
 	watch_free(w);
 	dispatch_free(s.d);
+	sched_free(sched);
 	matcher_free(matcher);
 	rules_free(&rs);
 	free(buf);

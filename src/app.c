@@ -1,27 +1,15 @@
 /*
  * app.c: the loop context and the glue between the stages.  Data flows
- * one way: the watch layer hands over path events (already filtered by the
- * ignore patterns), the dispatcher matches them against the rules and
- * collects them into batches, and a rule whose quiet period is over is
- * handed to the runner with its batch.
- *
- * The debounce timer is armed lazily: a later deadline never re-arms it,
- * so a storm of events costs no timer system call per event; when the
- * timer fires early it is simply armed again for what is now due.
- *
- * Reads are paced during a storm.  Each inotify record would otherwise
- * wake us on its own, and at thousands of records a second the wake-ups,
- * not the work, cost the most.  Once reads keep coming many times a pace,
- * inotify is taken out of epoll and read when the pace timer fires
- * instead, a pace's worth of records at once, for as long as that is
- * worth a timer: a paced read that brings only a few records goes back
- * to reading at once.  The pace is a tenth of the shortest debounce, at
- * most 1 ms, so no quiet period is stretched by more than that; with a
- * debounce of 0 (and for --print) there is no pacing, and a lone save is
- * read at once.
+ * one way: the watch layer hands over path events (already filtered by
+ * the ignore patterns), changes to watchrun's own output are dropped, and
+ * the printer prints the rest, or the dispatcher collects them into the
+ * rules' batches and tells the scheduler; what the scheduler says is due
+ * is carried out here, with the runner.  Nothing here decides a rule's
+ * life: that is the scheduler's.
  */
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
@@ -34,7 +22,6 @@
 
 #include "app.h"
 #include "batch.h"
-#include "debounce.h"
 #include "dispatch.h"
 #include "events.h"
 #include "log.h"
@@ -42,21 +29,18 @@
 #include "match.h"
 #include "notify.h"
 #include "ownout.h"
+#include "pace.h"
+#include "print.h"
 #include "rules.h"
 #include "runner.h"
+#include "sched.h"
 #include "watch.h"
 #include "xmalloc.h"
 
-#define PACE_MAX_US	1000
-/* Reads in a row, each less than pace / PACE_SPLIT after the last. */
-#define PACE_STREAK	4
-#define PACE_SPLIT	8
-/* A paced read that brings fewer records ends the pacing. */
-#define PACE_MIN_RECORDS 8
-
-/* Per rule: its quiet period ended while its command was running. */
-struct rstate {
-	int		 due;
+/* What a run was started for, for its report. */
+struct run {
+	char		*first;		/* its batch's first path, escaped */
+	size_t		 count;		/* the paths in its batch */
 };
 
 struct app {
@@ -67,27 +51,21 @@ struct app {
 	struct watch	*watch;
 	struct matcher	*matcher;
 	struct dispatch	*dispatch;
+	struct sched	*sched;
 	struct runner	*runner;
+	struct printer	*printer;
 	struct ownout	*own;		/* NULL: no output file to spare */
-	struct rstate	*st;
-	size_t		*due;		/* scratch for debounce_due() */
+	struct run	*runs;		/* per rule */
 	int		 sigfd;
-	int		 debfd;
-	uint64_t	 armed;
 	uint64_t	 now;
 	struct loop_src	 src_inotify;
 	struct loop_src	 src_signal;
-	struct loop_src	 src_debounce;
-	struct loop_src	 src_runner;
-	struct loop_src	 src_pace;
-	int		 pacefd;	/* -1: no pacing */
-	uint64_t	 pace;		/* microseconds */
-	uint64_t	 last_read;
-	unsigned	 streak;	/* reads in quick succession */
+	struct loop_timer sched_timer;
+	struct loop_timer pace_timer;
+	struct pace	 pace;
+	int		 paused;	/* inotify out of the loop for a pace */
+	int		 stopping;
 	int		 status;
-	uint32_t	 print_events;	/* --print: -e without ISDIR */
-	int		 print_dironly;	/* --print: ISDIR was in -e */
-	size_t		 printed;
 };
 
 static int
@@ -106,29 +84,10 @@ is_ignored(void *arg, const char *path, size_t len)
 static void
 stop(struct app *a, int status)
 {
-	a->status = status;
+	if (!a->stopping)
+		a->status = status;
+	a->stopping = 1;
 	loop_stop(a->loop);
-}
-
-static void
-print_event(struct app *a, const struct pevent *pev)
-{
-	/* -e as in a rule: ISDIR keeps directories only. */
-	if (!(pev->mask & (a->print_events | IN_Q_OVERFLOW)))
-		return;
-	if (a->print_dironly && !(pev->mask & IN_ISDIR))
-		return;
-	if (!a->o->print_dir_reads && dispatch_dir_read(pev))
-		return;
-	if (a->o->print_re != NULL && pev->len > 0 &&
-	    !match_exec(a->matcher, a->o->print_re, pev->path, pev->len))
-		return;
-	if (a->o->json)
-		log_event_json(stdout, pev->path, pev->len, pev->mask,
-		    pev->cookie);
-	else
-		log_event_text(stdout, pev->path, pev->len, pev->mask);
-	a->printed++;
 }
 
 static void
@@ -138,74 +97,83 @@ on_pevent(void *arg, const struct pevent *pev)
 
 	if (a->own != NULL && ownout_is(a->own, pev))
 		return;
-	if (a->o->print)
-		print_event(a, pev);
+	if (a->printer != NULL)
+		print_event(a->printer, pev);
 	else
 		dispatch_event(a->dispatch, pev, a->now);
 }
 
+/* Clears the terminal (and its scrollback) for -c. */
 static void
-rearm(struct app *a)
+clear_terminal(void)
 {
-	uint64_t next = dispatch_next(a->dispatch);
+	static const char seq[] = "\033[H\033[2J\033[3J";
 
-	/* A later deadline can wait: the timer fires early and re-arms. */
-	if (next == a->armed || (next > a->armed && a->armed != DEBOUNCE_NEVER))
-		return;
-	if (loop_timer_set(a->debfd, next) == -1)
-		warn("timerfd_settime");
-	a->armed = next;
+	fflush(stdout);
+	(void)write(STDOUT_FILENO, seq, sizeof(seq) - 1);
 }
 
 static void
-try_run(struct app *a, size_t i)
+start_run(struct app *a, size_t i)
 {
 	struct batch *b = dispatch_batch(a->dispatch, i);
+	struct run *run = &a->runs[i];
+	const char *p;
+	size_t len;
 
-	if (batch_count(b) == 0 && !batch_overflow(b))
-		return;
-	if (runner_busy(a->runner, i)) {
-		switch (a->o->on_busy) {
-		case BUSY_RESTART:
-			runner_stop(a->runner, i);
-			/* FALLTHROUGH */
-		case BUSY_QUEUE:
-			a->st[i].due = 1;
-			break;
-		case BUSY_IGNORE:
-			batch_clear(b);
-			break;
-		}
-		return;
+	free(run->first);
+	run->first = NULL;
+	run->count = batch_count(b);
+	if (run->count > 0) {
+		p = batch_path(b, 0, &len);
+		run->first = log_vis(p, len);
 	}
-	a->st[i].due = 0;
-	dispatch_cancel(a->dispatch, i);
-	if (runner_start(a->runner, i, b) == 0 && a->o->on_busy == BUSY_IGNORE)
-		dispatch_mute(a->dispatch, i, 1);
+	if (a->o->clear && isatty(STDOUT_FILENO))
+		clear_terminal();
+	if (runner_start(a->runner, i, b) == -1)
+		(void)sched_exited(a->sched, i, W_EXITCODE(127, 0), a->now);
 	batch_clear(b);
 }
 
+/* Carries out what the scheduler says is due now, and arms its timer. */
 static void
-run_due(struct app *a)
+schedule(struct app *a)
 {
+	const struct sched_action *acts;
 	size_t i, n;
 
-	n = dispatch_due(a->dispatch, a->now, a->due);
-	for (i = 0; i < n; i++)
-		try_run(a, a->due[i]);
-	rearm(a);
+	acts = sched_poll(a->sched, a->now, &n);
+	for (i = 0; i < n && !a->stopping; i++)
+		switch (acts[i].what) {
+		case SCHED_START:
+			start_run(a, acts[i].rule);
+			break;
+		case SCHED_STOP:
+			runner_stop(a->runner, acts[i].rule);
+			break;
+		case SCHED_SIGNAL:
+			runner_signal(a->runner, acts[i].rule, a->o->signal);
+			batch_clear(dispatch_batch(a->dispatch,
+			    acts[i].rule));
+			break;
+		case SCHED_EXIT:
+			stop(a, acts[i].status);
+			break;
+		}
+	if (!a->stopping)
+		loop_timer_at(a->loop, &a->sched_timer, sched_next(a->sched));
 }
 
 /* Handles what a read brought; returns 0 when watchrun is stopping. */
 static int
 after_read(struct app *a)
 {
-	if (a->o->print && fflush(stdout) == EOF) {
+	if (a->printer != NULL && print_flush(a->printer) == -1) {
 		/* Nobody reads what we print any more. */
 		stop(a, errno == EPIPE ? 0 : 1);
 		return 0;
 	}
-	if (a->o->print && a->o->once && a->printed > 0) {
+	if (a->printer != NULL && a->o->once && print_count(a->printer) > 0) {
 		stop(a, 0);
 		return 0;
 	}
@@ -214,98 +182,120 @@ after_read(struct app *a)
 		stop(a, 1);
 		return 0;
 	}
-	if (!a->o->print)
-		run_due(a);
+	if (a->printer == NULL)
+		schedule(a);
 	return 1;
 }
 
-/* Takes inotify out of epoll for a pace, or puts it back. */
+/*
+ * Reads every event queued, then follows the pace: the next read comes
+ * when inotify is readable, or when the pace timer fires.
+ */
 static void
-pace_reads(struct app *a, int on)
+read_events(struct app *a)
 {
-	if (loop_pause(a->loop, &a->src_inotify, on) == -1)
-		err(1, "epoll_ctl");
-	if (loop_timer_set(a->pacefd, on ? a->now + a->pace : UINT64_MAX) == -1)
-		err(1, "timerfd_settime");
-	a->streak = 0;
+	uint64_t began, next;
+	size_t got;
+
+	began = a->now = loop_now();
+	got = watch_read(a->watch);
+	/* Whatever was queued when the read began has been read now. */
+	sched_drained(a->sched, began);
+	if (!after_read(a))
+		return;
+	next = pace_after_read(&a->pace, a->now, got);
+	if ((next != 0) != a->paused) {
+		if (loop_pause(a->loop, &a->src_inotify, next != 0) == -1)
+			err(1, "epoll_ctl");
+		a->paused = next != 0;
+	}
+	loop_timer_at(a->loop, &a->pace_timer, next != 0 ? next : LOOP_NEVER);
 }
 
 static void
 on_inotify(struct loop_src *src, uint32_t events)
 {
-	struct app *a = src->arg;
-
 	(void)events;
-	a->now = loop_now();
-	(void)watch_read(a->watch);
-	if (!after_read(a) || a->pacefd == -1)
-		return;
-	if (a->now - a->last_read < a->pace / PACE_SPLIT)
-		a->streak++;
-	else
-		a->streak = 0;
-	a->last_read = a->now;
-	if (a->streak >= PACE_STREAK)
-		pace_reads(a, 1);
+	read_events(src->arg);
 }
 
 static void
-on_pace(struct loop_src *src, uint32_t events)
+on_pace(struct loop_timer *t, uint64_t now)
 {
-	struct app *a = src->arg;
-	size_t got;
+	(void)now;
+	read_events(t->arg);
+}
 
-	(void)events;
-	a->now = loop_now();
-	got = watch_read(a->watch);
-	if (!after_read(a))
+static void
+on_sched_timer(struct loop_timer *t, uint64_t now)
+{
+	struct app *a = t->arg;
+
+	a->now = now;
+	schedule(a);
+}
+
+/* The command line of rule, escaped, for a report. */
+static char *
+command_text(const struct rule *rule)
+{
+	char *s, *v;
+	size_t i, len = 0;
+
+	if (rule->command != NULL)
+		return log_vis(rule->command, strlen(rule->command));
+	for (i = 0; rule->argv[i] != NULL; i++)
+		len += strlen(rule->argv[i]) + 1;
+	s = xmalloc(len);
+	for (i = 0, len = 0; rule->argv[i] != NULL; i++) {
+		if (i > 0)
+			s[len++] = ' ';
+		memcpy(s + len, rule->argv[i], strlen(rule->argv[i]));
+		len += strlen(rule->argv[i]);
+	}
+	v = log_vis(s, len);
+	free(s);
+	return v;
+}
+
+static void
+report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
+{
+	const struct run *run = &a->runs[i];
+	const char *abbrev;
+	char *cmd, what[64], paths[64];
+
+	if (a->o->quiet)
 		return;
-	a->last_read = a->now;
-	if (got >= PACE_MIN_RECORDS) {
-		/* Re-arming also clears the expiration that woke us. */
-		if (loop_timer_set(a->pacefd, a->now + a->pace) == -1)
-			err(1, "timerfd_settime");
+	if (WIFEXITED(status))
+		snprintf(what, sizeof(what), "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		abbrev = sigabbrev_np(WTERMSIG(status));
+		snprintf(what, sizeof(what), "killed by SIG%s",
+		    abbrev != NULL ? abbrev : "?");
 	} else
-		pace_reads(a, 0);
+		return;
+	paths[0] = '\0';
+	if (run->count > 1)
+		snprintf(paths, sizeof(paths), " and %zu more", run->count - 1);
+	cmd = command_text(&a->rules[i]);
+	log_info("%s: %s%s%s%s%s: %s%s after %llu.%03llus",
+	    a->rules[i].origin, cmd, run->first != NULL ? " (" : "",
+	    run->first != NULL ? run->first : "", paths,
+	    run->first != NULL ? ")" : "", timed_out ? "timed out, " : "",
+	    what, (unsigned long long)(ran / 1000000),
+	    (unsigned long long)(ran % 1000000 / 1000));
+	free(cmd);
 }
 
 static void
-on_debounce(struct loop_src *src, uint32_t events)
-{
-	struct app *a = src->arg;
-
-	(void)events;
-	(void)loop_timer_read(a->debfd);
-	a->armed = DEBOUNCE_NEVER;
-	a->now = loop_now();
-	run_due(a);
-}
-
-static void
-on_runner_timer(struct loop_src *src, uint32_t events)
-{
-	struct app *a = src->arg;
-
-	(void)events;
-	runner_timer(a->runner);
-}
-
-static void
-on_done(void *arg, size_t i, int status)
+on_done(void *arg, size_t i, int status, uint64_t ran)
 {
 	struct app *a = arg;
+	int timed_out;
 
-	if (a->o->once) {
-		stop(a, WIFEXITED(status) ? WEXITSTATUS(status) :
-		    128 + WTERMSIG(status));
-		return;
-	}
-	dispatch_mute(a->dispatch, i, 0);
-	/* Still within its quiet period: the debounce timer will run it. */
-	if (a->st[i].due && !dispatch_pending(a->dispatch, i)) {
-		a->now = loop_now();
-		try_run(a, i);
-	}
+	timed_out = sched_exited(a->sched, i, status, loop_now());
+	report(a, i, status, ran, timed_out);
 }
 
 static void
@@ -322,8 +312,19 @@ on_signal(struct loop_src *src, uint32_t events)
 		else
 			stop(a, 0);
 	}
-	if (reap && a->runner != NULL)
-		runner_reap(a->runner);
+	if (!reap || a->runner == NULL || a->stopping)
+		return;
+	runner_reap(a->runner);
+	/*
+	 * A no-loop rule whose command ended collects again once what the
+	 * command changed has been read: read it now, not at the next event.
+	 */
+	if (sched_settling(a->sched))
+		read_events(a);
+	else {
+		a->now = loop_now();
+		schedule(a);
+	}
 }
 
 static void
@@ -366,12 +367,105 @@ add_src(struct app *a, struct loop_src *src, int fd, loop_cb *cb)
 		err(1, "epoll_ctl");
 }
 
+static void
+make_stages(struct app *a)
+{
+	const struct app_opts *o = a->o;
+	struct sched_opts so;
+	struct runner_opts ro;
+	size_t i;
+
+	memset(&so, 0, sizeof(so));
+	so.on_busy = o->on_busy;
+	so.max_wait = o->max_wait;
+	so.run_timeout = o->run_timeout;
+	so.wait_timeout = o->wait_timeout;
+	so.jobs = o->jobs;
+	so.once = o->once;
+	a->sched = sched_new(&so, a->nrules);
+	for (i = 0; i < a->nrules; i++)
+		sched_set_rule(a->sched, i, a->rules[i].debounce_us,
+		    o->no_loop || a->rules[i].no_loop);
+	a->dispatch = dispatch_new(a->rules, a->nrules, a->matcher, a->sched);
+	dispatch_set_max_paths(a->dispatch, o->max_paths);
+	a->runs = xcalloc(a->nrules, sizeof(*a->runs));
+	if (o->print) {
+		a->printer = print_new(o->print_mask, o->print_dir_reads,
+		    o->print_re, a->matcher, o->json);
+		pace_init(&a->pace, 0);
+		return;
+	}
+	/* Early, while watchrun is small: this forks the guardian. */
+	memset(&ro, 0, sizeof(ro));
+	ro.stop_us = o->stop_us;
+	ro.stop_signal = o->stop_signal;
+	ro.done = on_done;
+	ro.done_arg = a;
+	a->runner = runner_new(a->loop, a->rules, a->nrules, &ro);
+	pace_init(&a->pace, shortest_debounce(a->rules, a->nrules));
+}
+
+/* Warns of what the start could not watch; returns 0, or 1 to give up. */
+static int
+check_start(struct app *a, size_t failed)
+{
+	const struct app_opts *o = a->o;
+	int status = 0;
+
+	if (watch_unwatched(a->watch) > 0) {
+		log_warnx("inotify watch limit reached: %zu %s watched, %zu "
+		    "left unwatched (fs.inotify.max_user_watches=%ld); raise "
+		    "it with 'sysctl fs.inotify.max_user_watches=N'%s",
+		    watch_dirs(a->watch), log_dirs(watch_dirs(a->watch)),
+		    watch_unwatched(a->watch),
+		    events_limit("max_user_watches"), o->partial ? "" :
+		    ", or pass --partial to watch only what fits");
+		if (!o->partial)
+			status = 1;
+	}
+	if (watch_unscanned(a->watch) > 0) {
+		log_warnx("%zu %s could not be read for want of open "
+		    "files%s", watch_unscanned(a->watch),
+		    log_dirs(watch_unscanned(a->watch)), o->partial ? "" :
+		    "; raise ulimit -n, or pass --partial to watch only what "
+		    "could be read");
+		if (!o->partial)
+			status = 1;
+	}
+	if (failed > 0 || watch_roots(a->watch) == 0)
+		status = 1;
+	return status;
+}
+
+/* Watching has begun: says so, and starts what runs at the start. */
+static void
+ready(struct app *a)
+{
+	size_t i;
+
+	add_src(a, &a->src_inotify, watch_fd(a->watch), on_inotify);
+	add_src(a, &a->src_signal, a->sigfd, on_signal);
+	if (!a->o->quiet)
+		log_info("ready, watching %zu %s", watch_dirs(a->watch),
+		    log_dirs(watch_dirs(a->watch)));
+	if (notify_send("READY=1") == -1)
+		warn("sd_notify");
+	if (a->printer != NULL)
+		return;
+	a->now = loop_now();
+	sched_ready(a->sched, a->now);
+	for (i = 0; i < a->nrules; i++)
+		if (a->o->initial || a->rules[i].initial)
+			sched_force(a->sched, i, a->now);
+	/* What --existing found, and the initial runs. */
+	schedule(a);
+}
+
 int
 app_run(const struct app_opts *o)
 {
 	struct app a;
 	struct watch_opts wo;
-	struct runner_opts ro;
 	char msg[256];
 	size_t i, failed = 0;
 
@@ -379,40 +473,18 @@ app_run(const struct app_opts *o)
 	a.o = o;
 	a.rules = o->rs->rules;
 	a.nrules = o->print ? 0 : o->rs->nrules;
-	a.armed = DEBOUNCE_NEVER;
-	a.pacefd = -1;
 	setup_signals(&a);
 	a.loop = loop_new();
+	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
+	loop_timer_init(&a.pace_timer, on_pace, &a);
 	a.matcher = matcher_new();
 	a.own = ownout_new();
-	a.st = xcalloc(a.nrules, sizeof(*a.st));
-	a.due = xcalloc(a.nrules, sizeof(*a.due));
-	a.dispatch = dispatch_new(a.rules, a.nrules, a.matcher);
-	dispatch_set_max_paths(a.dispatch, o->max_paths);
-	if (!o->print) {
-		/* Early, while watchrun is small: this forks the guardian. */
-		memset(&ro, 0, sizeof(ro));
-		ro.stop_us = o->stop_us;
-		ro.quiet = o->quiet;
-		ro.done = on_done;
-		ro.done_arg = &a;
-		a.runner = runner_new(a.rules, a.nrules, &ro);
-		if ((a.debfd = loop_timer_new()) == -1)
-			err(1, "timerfd_create");
-		a.pace = shortest_debounce(a.rules, a.nrules) / 10;
-		if (a.pace > PACE_MAX_US)
-			a.pace = PACE_MAX_US;
-		if (a.pace > 0 && (a.pacefd = loop_timer_new()) == -1)
-			err(1, "timerfd_create");
-	}
+	make_stages(&a);
 	memset(&wo, 0, sizeof(wo));
-	a.print_events = o->print_mask & ~(uint32_t)IN_ISDIR;
-	a.print_dironly = (o->print_mask & IN_ISDIR) != 0;
-	if (a.print_events == 0)
-		a.print_events = IN_ALL_EVENTS | IN_IGNORED | IN_UNMOUNT;
-	wo.mask = o->print ? a.print_events | IN_Q_OVERFLOW :
+	wo.mask = a.printer != NULL ? print_events(a.printer) :
 	    dispatch_events(a.dispatch);
 	wo.follow = o->follow;
+	wo.existing = o->existing && !o->print;
 	wo.ignore = is_ignored;
 	wo.ignore_arg = &a;
 	wo.sink = on_pevent;
@@ -420,68 +492,35 @@ app_run(const struct app_opts *o)
 	if ((a.watch = watch_new(&wo)) == NULL)
 		errx(1, "inotify_init1: %s", events_strerror(errno, msg,
 		    sizeof(msg)));
+	a.now = loop_now();
 	for (i = 0; i < o->rs->nroots; i++)
 		if (watch_root(a.watch, o->rs->roots[i]) == -1)
 			failed++;
 	watch_started(a.watch);
-	a.status = 0;
-	if (watch_unwatched(a.watch) > 0) {
-		log_warnx("inotify watch limit reached: %zu %s watched, %zu "
-		    "left unwatched (fs.inotify.max_user_watches=%ld); raise "
-		    "it with 'sysctl fs.inotify.max_user_watches=N'%s",
-		    watch_dirs(a.watch), log_dirs(watch_dirs(a.watch)),
-		    watch_unwatched(a.watch),
-		    events_limit("max_user_watches"), o->partial ? "" :
-		    ", or pass --partial to watch only what fits");
-		if (!o->partial)
-			a.status = 1;
-	}
-	if (watch_unscanned(a.watch) > 0) {
-		log_warnx("%zu %s could not be read for want of open "
-		    "files%s", watch_unscanned(a.watch),
-		    log_dirs(watch_unscanned(a.watch)), o->partial ? "" :
-		    "; raise ulimit -n, or pass --partial to watch only what "
-		    "could be read");
-		if (!o->partial)
-			a.status = 1;
-	}
-	if (failed > 0 || watch_roots(a.watch) == 0)
-		a.status = 1;
+	a.status = check_start(&a, failed);
 	if (a.status == 0) {
-		add_src(&a, &a.src_inotify, watch_fd(a.watch), on_inotify);
-		add_src(&a, &a.src_signal, a.sigfd, on_signal);
-		if (a.runner != NULL) {
-			add_src(&a, &a.src_debounce, a.debfd, on_debounce);
-			add_src(&a, &a.src_runner, runner_timer_fd(a.runner),
-			    on_runner_timer);
-		}
-		if (a.pacefd != -1)
-			add_src(&a, &a.src_pace, a.pacefd, on_pace);
-		if (!o->quiet)
-			log_info("ready, watching %zu %s", watch_dirs(a.watch),
-			    log_dirs(watch_dirs(a.watch)));
-		if (notify_send("READY=1") == -1)
-			warn("sd_notify");
-		if (loop_run(a.loop) == -1)
+		ready(&a);
+		if (!a.stopping && loop_run(a.loop) == -1)
 			err(1, "epoll_wait");
 		(void)notify_send("STOPPING=1");
 	}
 	if (a.runner != NULL)
 		runner_shutdown(a.runner);
-	if (o->print)
-		fflush(stdout);
+	if (a.printer != NULL)
+		(void)print_flush(a.printer);
+	loop_timer_at(a.loop, &a.sched_timer, LOOP_NEVER);
+	loop_timer_at(a.loop, &a.pace_timer, LOOP_NEVER);
 	runner_free(a.runner);
 	watch_free(a.watch);
 	ownout_free(a.own);
+	print_free(a.printer);
 	dispatch_free(a.dispatch);
-	free(a.st);
-	free(a.due);
+	sched_free(a.sched);
+	for (i = 0; i < a.nrules; i++)
+		free(a.runs[i].first);
+	free(a.runs);
 	matcher_free(a.matcher);
 	loop_free(a.loop);
-	if (a.debfd > 0)
-		close(a.debfd);
-	if (a.pacefd != -1)
-		close(a.pacefd);
 	close(a.sigfd);
 	/* The mask stays: a late SIGINT must not kill us on the way out. */
 	return a.status;

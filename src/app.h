@@ -1,19 +1,15 @@
 /*
  * app.h: one run of watchrun.  Owns the loop context, the single object
  * through which the stages are tied together: inotify (watch) -> ignore
- * filter -> rule match -> debounce -> runner, or -> print.
+ * filter -> rule match -> scheduler -> runner, or -> print.
  */
 #ifndef WATCHRUN_APP_H
 #define WATCHRUN_APP_H
 
+#include "sched.h"
+
 struct match_re;
 struct ruleset;
-
-enum on_busy {
-	BUSY_QUEUE,		/* run once more when the command ends */
-	BUSY_RESTART,		/* stop the command and start it anew */
-	BUSY_IGNORE,		/* drop changes while the command runs */
-};
 
 struct app_opts {
 	const struct ruleset *rs;	/* roots, ignores, rules; borrowed */
@@ -26,9 +22,19 @@ struct app_opts {
 	int		 quiet;
 	int		 partial;
 	int		 follow;
-	enum on_busy	 on_busy;
+	enum sched_busy	 on_busy;
+	int		 signal;	/* --on-busy signal sends this */
+	int		 stop_signal;	/* restart, timeout and exit send this */
 	size_t		 max_paths;	/* per-rule batch cap */
-	uint64_t	 stop_us;
+	uint64_t	 stop_us;	/* stop signal to SIGKILL */
+	uint64_t	 max_wait;	/* 0: none */
+	uint64_t	 run_timeout;	/* 0: none */
+	uint64_t	 wait_timeout;	/* --once; 0: none */
+	size_t		 jobs;		/* commands at once at most */
+	int		 no_loop;	/* every rule is no-loop */
+	int		 initial;	/* every rule runs once at the start */
+	int		 existing;	/* files there at the start are changes */
+	int		 clear;		/* clear the terminal before each run */
 };
 
 /* Runs until a signal, --once or the loss of every root; returns the exit status. */

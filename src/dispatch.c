@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "batch.h"
-#include "debounce.h"
+#include "sched.h"
 #include "dispatch.h"
 #include "hash.h"
 #include "litset.h"
@@ -40,7 +40,6 @@ struct rstate {
 	struct batch	*batch;
 	uint32_t	 events;	/* the events it takes, ISDIR aside */
 	int		 dironly;	/* ISDIR given: directories only */
-	int		 muted;
 };
 
 /* Fewer rules than this are simply tried one by one. */
@@ -59,7 +58,7 @@ struct dispatch {
 	size_t		 nrules;
 	struct matcher	*matcher;
 	struct rstate	*st;
-	struct debounce	*deb;
+	struct sched	*sched;
 	struct litindex	*idx;
 	size_t		 nidx;
 	struct litset	*inner;		/* rules by a literal inside */
@@ -184,7 +183,8 @@ lookup(struct dispatch *d, const struct litindex *x, const char *key,
 }
 
 struct dispatch *
-dispatch_new(const struct rule *rules, size_t nrules, struct matcher *m)
+dispatch_new(const struct rule *rules, size_t nrules, struct matcher *m,
+    struct sched *sched)
 {
 	struct dispatch *d;
 	struct rstate *s;
@@ -194,6 +194,7 @@ dispatch_new(const struct rule *rules, size_t nrules, struct matcher *m)
 	d->rules = rules;
 	d->nrules = nrules;
 	d->matcher = m;
+	d->sched = sched;
 	d->st = xcalloc(nrules, sizeof(*d->st));
 	for (i = 0; i < nrules; i++) {
 		s = &d->st[i];
@@ -204,7 +205,6 @@ dispatch_new(const struct rule *rules, size_t nrules, struct matcher *m)
 			s->events = IN_ALL_EVENTS | IN_IGNORED | IN_UNMOUNT |
 			    IN_Q_OVERFLOW;
 	}
-	d->deb = debounce_new(nrules);
 	d->cand = xcalloc(nrules, sizeof(*d->cand));
 	d->general = xcalloc(nrules, sizeof(*d->general));
 	d->seen = xcalloc(nrules, sizeof(*d->seen));
@@ -226,7 +226,6 @@ dispatch_free(struct dispatch *d)
 	for (i = 0; i < d->nrules; i++)
 		batch_free(d->st[i].batch);
 	free(d->st);
-	debounce_free(d->deb);
 	for (i = 0; i < d->nidx; i++)
 		free(d->idx[i].slots);
 	free(d->idx);
@@ -259,7 +258,7 @@ static void
 collect(struct dispatch *d, size_t i, const struct pevent *pev, uint64_t now)
 {
 	(void)batch_add(d->st[i].batch, pev->path, pev->len, pev->mask);
-	debounce_touch(d->deb, i, now, d->rules[i].debounce_us);
+	sched_change(d->sched, i, now);
 }
 
 /* Adds rule id to the candidates, once per event. */
@@ -322,10 +321,9 @@ dispatch_event(struct dispatch *d, const struct pevent *pev, uint64_t now)
 		/* Changes were lost: every rule that cares about changes runs. */
 		for (i = 0; i < d->nrules; i++)
 			if ((d->st[i].events & CHANGE_EVENTS) &&
-			    !d->st[i].muted) {
+			    sched_collects(d->sched, i)) {
 				batch_set_overflow(d->st[i].batch);
-				debounce_touch(d->deb, i, now,
-				    d->rules[i].debounce_us);
+				sched_change(d->sched, i, now);
 			}
 		return;
 	}
@@ -340,7 +338,7 @@ dispatch_event(struct dispatch *d, const struct pevent *pev, uint64_t now)
 			continue;
 		if (s->dironly ? !(pev->mask & IN_ISDIR) : dirread)
 			continue;
-		if (s->muted)
+		if (!sched_collects(d->sched, i))
 			continue;
 		if (d->rules[i].re != NULL && !match_exec(d->matcher,
 		    d->rules[i].re, pev->path, pev->len))
@@ -358,38 +356,8 @@ dispatch_set_max_paths(struct dispatch *d, size_t maxpaths)
 		batch_set_limits(d->st[i].batch, maxpaths, BATCH_MAX_BYTES);
 }
 
-void
-dispatch_mute(struct dispatch *d, size_t rule, int muted)
-{
-	d->st[rule].muted = muted;
-}
-
 struct batch *
 dispatch_batch(struct dispatch *d, size_t rule)
 {
 	return d->st[rule].batch;
-}
-
-size_t
-dispatch_due(struct dispatch *d, uint64_t now, size_t *out)
-{
-	return debounce_due(d->deb, now, out);
-}
-
-uint64_t
-dispatch_next(const struct dispatch *d)
-{
-	return debounce_next(d->deb);
-}
-
-int
-dispatch_pending(const struct dispatch *d, size_t rule)
-{
-	return debounce_pending(d->deb, rule);
-}
-
-void
-dispatch_cancel(struct dispatch *d, size_t rule)
-{
-	debounce_cancel(d->deb, rule);
 }

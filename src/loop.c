@@ -1,7 +1,10 @@
 /*
- * loop.c: epoll and timerfd.  One epoll descriptor, one callback per
- * registration, no timer list: a module that needs a deadline owns a
- * timerfd and arms it for its own earliest one.
+ * loop.c: epoll and deadlines.  One epoll descriptor, one callback per
+ * registration, and one timerfd for every deadline: armed timers sit in a
+ * tree ordered by time, and the timerfd is armed for the earliest.  It is
+ * armed lazily: a deadline later than the one armed costs no system call,
+ * since the timer fires early and is armed again for what is then due;
+ * in a storm of events that re-arm a debounce, that is most of them.
  */
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -16,10 +19,78 @@
 #include "loop.h"
 #include "xmalloc.h"
 
+RB_HEAD(loop_timers, loop_timer);
+
 struct loop {
-	int	 epfd;
-	int	 stop;
+	int		 epfd;
+	int		 stop;
+	int		 tfd;
+	uint64_t	 armed;		/* what tfd is set for */
+	struct loop_src	 src_timer;
+	struct loop_timers timers;
 };
+
+static int
+timer_cmp(const struct loop_timer *a, const struct loop_timer *b)
+{
+	if (a->when != b->when)
+		return a->when < b->when ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* libbsd's RB_GENERATE_STATIC needs a __unused it does not define. */
+RB_PROTOTYPE(loop_timers, loop_timer, entry, timer_cmp)
+RB_GENERATE(loop_timers, loop_timer, entry, timer_cmp)
+
+static void
+set_timerfd(struct loop *l, uint64_t when)
+{
+	struct itimerspec its = { 0 };
+
+	if (when != LOOP_NEVER) {
+		/* A zero it_value would disarm: fire at once instead. */
+		if (when == 0)
+			when = 1;
+		its.it_value.tv_sec = (time_t)(when / 1000000);
+		its.it_value.tv_nsec = (long)(when % 1000000) * 1000;
+	}
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
+		err(1, "timerfd_settime");
+	l->armed = when;
+}
+
+/* Arms the timerfd for the earliest timer, if that is sooner. */
+static void
+rearm(struct loop *l)
+{
+	struct loop_timer *t = RB_MIN(loop_timers, &l->timers);
+	uint64_t next = t != NULL ? t->when : LOOP_NEVER;
+
+	if (next < l->armed)
+		set_timerfd(l, next);
+}
+
+static void
+on_timerfd(struct loop_src *src, uint32_t events)
+{
+	struct loop *l = src->arg;
+	struct loop_timer *t;
+	uint64_t n, now;
+
+	(void)events;
+	/* Nothing to learn from the count: the tree says what is due. */
+	if (read(l->tfd, &n, sizeof(n)) == -1 && errno != EAGAIN)
+		err(1, "read timerfd");
+	l->armed = LOOP_NEVER;
+	now = loop_now();
+	while (!l->stop && (t = RB_MIN(loop_timers, &l->timers)) != NULL &&
+	    t->when <= now) {
+		RB_REMOVE(loop_timers, &l->timers, t);
+		t->when = LOOP_NEVER;
+		t->cb(t, now);
+	}
+	rearm(l);
+}
 
 struct loop *
 loop_new(void)
@@ -29,6 +100,16 @@ loop_new(void)
 	l = xcalloc(1, sizeof(*l));
 	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
+	if ((l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1)
+		err(1, "timerfd_create");
+	l->armed = LOOP_NEVER;
+	RB_INIT(&l->timers);
+	l->src_timer.fd = l->tfd;
+	l->src_timer.cb = on_timerfd;
+	l->src_timer.arg = l;
+	if (loop_add(l, &l->src_timer) == -1)
+		err(1, "epoll_ctl");
 	return l;
 }
 
@@ -37,6 +118,7 @@ loop_free(struct loop *l)
 {
 	if (l == NULL)
 		return;
+	close(l->tfd);
 	close(l->epfd);
 	free(l);
 }
@@ -105,33 +187,24 @@ loop_now(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-int
-loop_timer_new(void)
+void
+loop_timer_init(struct loop_timer *t, loop_timer_cb *cb, void *arg)
 {
-	return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	t->when = LOOP_NEVER;
+	t->cb = cb;
+	t->arg = arg;
 }
 
-int
-loop_timer_set(int fd, uint64_t when)
+void
+loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t when)
 {
-	struct itimerspec its = { 0 };
-
-	if (when != UINT64_MAX) {
-		/* A zero it_value would disarm: fire at once instead. */
-		if (when == 0)
-			when = 1;
-		its.it_value.tv_sec = (time_t)(when / 1000000);
-		its.it_value.tv_nsec = (long)(when % 1000000) * 1000;
+	if (t->when == when)
+		return;
+	if (t->when != LOOP_NEVER)
+		RB_REMOVE(loop_timers, &l->timers, t);
+	t->when = when;
+	if (when != LOOP_NEVER) {
+		RB_INSERT(loop_timers, &l->timers, t);
+		rearm(l);
 	}
-	return timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
-uint64_t
-loop_timer_read(int fd)
-{
-	uint64_t n;
-
-	if (read(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
-		return 0;
-	return n;
 }

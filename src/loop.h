@@ -1,10 +1,15 @@
 /*
- * loop.h: the event loop.  Everything watchrun waits for is a descriptor
- * (inotify, timers, signals); the loop blocks in epoll_wait(2) with no
- * timeout and calls back the owner of whichever becomes readable.
+ * loop.h: the event loop.  Owns the epoll descriptor and every deadline:
+ * what watchrun waits for is a descriptor (inotify, signals) or a time,
+ * and the loop blocks in epoll_wait(2) until one of them is ready, then
+ * calls back its owner.  Deadlines share one timerfd.
  */
 #ifndef WATCHRUN_LOOP_H
 #define WATCHRUN_LOOP_H
+
+#include <sys/tree.h>
+
+#define LOOP_NEVER	UINT64_MAX
 
 struct loop;
 struct loop_src;
@@ -36,16 +41,28 @@ void		 loop_stop(struct loop *);
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t	 loop_now(void);
 
-/* A non-blocking, close-on-exec monotonic timerfd; -1 on failure. */
-int		 loop_timer_new(void);
+struct loop_timer;
+typedef void	 loop_timer_cb(struct loop_timer *, uint64_t now);
 
 /*
- * Arms timer fd to fire at the monotonic time when (microseconds), or
- * disarms it when when is UINT64_MAX.  Returns 0 or -1 with errno set.
+ * A deadline, owned by whoever arms it, who must disarm it before it goes
+ * away.  The fields are the loop's.
  */
-int		 loop_timer_set(int fd, uint64_t when);
+struct loop_timer {
+	RB_ENTRY(loop_timer) entry;
+	uint64_t	 when;		/* LOOP_NEVER when not armed */
+	loop_timer_cb	*cb;
+	void		*arg;
+};
 
-/* Clears a fired timer; returns how many expirations it counted. */
-uint64_t	 loop_timer_read(int fd);
+void		 loop_timer_init(struct loop_timer *, loop_timer_cb *, void *arg);
+
+/*
+ * Arms t to call back at the monotonic time when (microseconds), at the
+ * earliest, replacing any earlier arming; LOOP_NEVER disarms it.  A timer
+ * is disarmed before its callback runs, and a callback may arm any timer,
+ * its own included.  Exits with an error when the timerfd cannot be set.
+ */
+void		 loop_timer_at(struct loop *, struct loop_timer *, uint64_t when);
 
 #endif

@@ -8,6 +8,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,12 @@
 #define DEFAULT_EVENTS	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
 			    IN_CREATE | IN_DELETE)
 #define CMDLINE_ORIGIN	"command-line:1"
+/*
+ * A batch whose changes never pause runs at the latest this long after
+ * its first change: long enough that a save's burst or a checkout is one
+ * batch, short enough that a log appended to for ever still gets runs.
+ */
+#define DEFAULT_MAX_WAIT	10000000
 
 enum {
 	OPT_CHECK = 256,
@@ -105,6 +112,15 @@ usage(int status)
 "  -h, --help               this help\n"
 "      --version            print the version\n");
 	exit(status);
+}
+
+/* As many commands at once as there are CPUs to run them. */
+static size_t
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (size_t)n : 1;
 }
 
 static uint64_t
@@ -187,6 +203,9 @@ main(int argc, char *argv[])
 	o.stop_us = 2000000;
 	o.max_paths = BATCH_MAX_PATHS;
 	o.on_busy = BUSY_QUEUE;
+	o.stop_signal = SIGTERM;
+	o.max_wait = DEFAULT_MAX_WAIT;
+	o.jobs = default_jobs();
 	while ((ch = getopt_long(argc, argv, "+f:w:r:e:x:d:s:Rqh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

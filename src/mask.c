@@ -35,6 +35,8 @@ static const struct mask_name classic[] = {
 	{ "UNMOUNT", IN_UNMOUNT },
 	{ "Q_OVERFLOW", IN_Q_OVERFLOW },
 	{ "IGNORED", IN_IGNORED },
+	{ "NO_LOOP", MASK_NO_LOOP },
+	{ "INITIAL", MASK_INITIAL },
 	{ "ONLYDIR", IN_ONLYDIR },
 	{ "DONT_FOLLOW", IN_DONT_FOLLOW },
 	{ "EXCL_UNLINK", IN_EXCL_UNLINK },
@@ -83,6 +85,7 @@ static const struct mask_name kernel[] = {
 	{ "ISDIR", IN_ISDIR },
 	{ "ONESHOT", IN_ONESHOT },
 	{ "ALL_EVENTS", IN_ALL_EVENTS },
+	{ "NO_LOOP", MASK_NO_LOOP },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

@@ -5,6 +5,14 @@
 #ifndef WATCHRUN_MASK_H
 #define WATCHRUN_MASK_H
 
+/*
+ * Not events but options of a rule, in bits inotify leaves unused:
+ * NO_LOOP (incron's IN_NO_LOOP) and INITIAL.
+ */
+#define MASK_NO_LOOP		0x00010000
+#define MASK_INITIAL		0x00020000
+#define MASK_RULE_OPTS		(MASK_NO_LOOP | MASK_INITIAL)
+
 /* Bits that name a watch option rather than an event. */
 #define MASK_WATCH_FLAGS	(IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | \
 				    IN_MASK_CREATE | IN_MASK_ADD | IN_ONESHOT)

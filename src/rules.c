@@ -398,7 +398,8 @@ parse_rule(struct parser *p, struct token *re_tok, size_t at, size_t lineoff)
 	struct token masks;
 	const char *near;
 	struct match_re *re;
-	uint32_t mask = 0;
+	struct rule *r;
+	uint32_t mask = 0, opts;
 	size_t badoff, badlen, cmd, end;
 	char *label, *word, names[128];
 	int rc, masks_ok;
@@ -437,14 +438,24 @@ parse_rule(struct parser *p, struct token *re_tok, size_t at, size_t lineoff)
 			masks_ok = 0;
 		}
 	}
+	opts = mask & MASK_RULE_OPTS;
+	if (masks_ok && opts != 0 && (mask & ~(uint32_t)MASK_RULE_OPTS) == 0) {
+		perr(p, masks.start, "NO_LOOP and INITIAL are options, not "
+		    "events: name the events too");
+		masks_ok = 0;
+	}
 	cmd = skip_blanks(p, at);
 	for (end = p->len; end > cmd && is_blank(p->text[end - 1]); end--)
 		;
 	if (rc == 0 && cmd >= end)
 		perr(p, at, "missing command after the events");
-	else if (re != NULL && masks_ok)
-		rules_add_rule(p->rs, re, mask, p->debounce_us,
-		    xmemdup(p->text + cmd, end - cmd), NULL, label);
+	else if (re != NULL && masks_ok) {
+		r = rules_add_rule(p->rs, re, mask & ~(uint32_t)MASK_RULE_OPTS,
+		    p->debounce_us, xmemdup(p->text + cmd, end - cmd), NULL,
+		    label);
+		r->no_loop = (opts & MASK_NO_LOOP) != 0;
+		r->initial = (opts & MASK_INITIAL) != 0;
+	}
 	if (re != NULL && (!masks_ok || cmd >= end))
 		match_re_free(re);
 	free(label);
@@ -664,6 +675,8 @@ rules_add_rule(struct ruleset *rs, struct match_re *re, uint32_t mask,
 	r->command = command;
 	r->argv = argv;
 	r->origin = xstrdup(origin);
+	r->no_loop = 0;
+	r->initial = 0;
 	return r;
 }
 
@@ -737,7 +750,8 @@ rules_print(const struct ruleset *rs, FILE *fp)
 			print_vis(fp, match_source(r->re));
 		else
 			fputs("(every path)", fp);
-		mask_format(r->mask, buf, sizeof(buf));
+		mask_format(r->mask | (r->no_loop ? MASK_NO_LOOP : 0) |
+		    (r->initial ? MASK_INITIAL : 0), buf, sizeof(buf));
 		fprintf(fp, "\n\tevents   %s\n", buf);
 		duration_format(r->debounce_us, buf, sizeof(buf));
 		fprintf(fp, "\tdebounce %s\n", buf);

@@ -21,6 +21,8 @@ struct rule {
 	char		*command;	/* run as sh -c command watchrun PATH... */
 	char	       **argv;		/* or run directly, when command is NULL */
 	char		*origin;	/* "FILE:LINE", for WATCHRUN_RULE */
+	int		 no_loop;	/* NO_LOOP: no run for its own changes */
+	int		 initial;	/* INITIAL: runs once at the start */
 };
 
 struct ruleset {

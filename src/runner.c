@@ -60,6 +60,7 @@ struct linger {
 };
 
 struct runner {
+	struct loop	*loop;
 	const struct rule *rules;
 	size_t		 nrules;
 	struct runner_opts opts;
@@ -74,12 +75,10 @@ struct runner {
 	int		 ignored[NSIG];	/* signals to reset in children */
 	int		 nignored;
 	int		 devnull;
-	int		 tfd;
-	uint64_t	 armed;
+	struct loop_timer kill_timer;	/* the earliest kill_at */
 	void		*stack;
 	long		 argmax;
 	struct guard	*guard;
-	int		 shutting;
 };
 
 /* Stands in a template for the batch's paths, one argument each. */
@@ -161,8 +160,10 @@ is_ours(const char *entry)
 	    strncmp(entry, "NOTIFY_SOCKET=", 14) == 0;
 }
 
+static void	 on_kill_timer(struct loop_timer *, uint64_t);
+
 struct runner *
-runner_new(const struct rule *rules, size_t nrules,
+runner_new(struct loop *loop, const struct rule *rules, size_t nrules,
     const struct runner_opts *opts)
 {
 	struct runner *r;
@@ -171,6 +172,7 @@ runner_new(const struct rule *rules, size_t nrules,
 	int sig;
 
 	r = xcalloc(1, sizeof(*r));
+	r->loop = loop;
 	r->rules = rules;
 	r->nrules = nrules;
 	r->opts = *opts;
@@ -190,9 +192,7 @@ runner_new(const struct rule *rules, size_t nrules,
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
 			r->ignored[r->nignored++] = sig;
 	r->devnull = open(_PATH_DEVNULL, O_RDONLY | O_CLOEXEC);
-	if ((r->tfd = loop_timer_new()) == -1)
-		err(1, "timerfd_create");
-	r->armed = NEVER;
+	loop_timer_init(&r->kill_timer, on_kill_timer, r);
 	r->stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (r->stack == MAP_FAILED)
@@ -220,12 +220,12 @@ runner_free(struct runner *r)
 	if (r == NULL)
 		return;
 	guard_stop(r->guard);
+	loop_timer_at(r->loop, &r->kill_timer, LOOP_NEVER);
 	free(r->jobs);
 	free(r->lingering);
 	free(r->baseenv);
 	if (r->devnull != -1)
 		close(r->devnull);
-	close(r->tfd);
 	munmap(r->stack, CHILD_STACK);
 	free(r);
 }
@@ -240,12 +240,6 @@ size_t
 runner_live(const struct runner *r)
 {
 	return r->nlive;
-}
-
-int
-runner_timer_fd(const struct runner *r)
-{
-	return r->tfd;
 }
 
 static char *
@@ -311,11 +305,7 @@ arm(struct runner *r)
 	for (i = 0; i < r->nlinger; i++)
 		if (r->lingering[i].kill_at < next)
 			next = r->lingering[i].kill_at;
-	if (next != r->armed) {
-		if (loop_timer_set(r->tfd, next) == -1)
-			warn("timerfd_settime");
-		r->armed = next;
-	}
+	loop_timer_at(r->loop, &r->kill_timer, next);
 }
 
 /*
@@ -422,10 +412,10 @@ runner_start(struct runner *r, size_t idx, const struct batch *b)
 }
 
 static void
-term_group(pid_t pgid)
+term_group(const struct runner *r, pid_t pgid)
 {
-	(void)kill(-pgid, SIGTERM);
-	/* A stopped process would never act on SIGTERM. */
+	(void)kill(-pgid, r->opts.stop_signal);
+	/* A stopped process would never act on the stop signal. */
 	(void)kill(-pgid, SIGCONT);
 }
 
@@ -436,20 +426,24 @@ runner_stop(struct runner *r, size_t idx)
 
 	if (j->pid == 0 || j->kill_at != NEVER)
 		return;
-	term_group(j->pid);
+	term_group(r, j->pid);
 	j->kill_at = loop_now() + r->opts.stop_us;
 	arm(r);
 }
 
 void
-runner_timer(struct runner *r)
+runner_signal(struct runner *r, size_t idx, int sig)
 {
-	uint64_t now;
+	if (r->jobs[idx].pid != 0)
+		(void)kill(-r->jobs[idx].pid, sig);
+}
+
+static void
+on_kill_timer(struct loop_timer *t, uint64_t now)
+{
+	struct runner *r = t->arg;
 	size_t i;
 
-	(void)loop_timer_read(r->tfd);
-	r->armed = NEVER;
-	now = loop_now();
 	for (i = 0; i < r->nrules; i++)
 		if (r->jobs[i].pid != 0 && r->jobs[i].kill_at <= now) {
 			(void)kill(-r->jobs[i].pid, SIGKILL);
@@ -461,29 +455,6 @@ runner_timer(struct runner *r)
 			r->lingering[i].kill_at = NEVER;
 		}
 	arm(r);
-}
-
-static void
-report(struct runner *r, size_t idx, int status)
-{
-	const struct rule *rule = &r->rules[idx];
-	uint64_t us;
-	const char *abbrev;
-
-	if (r->opts.quiet)
-		return;
-	us = loop_now() - r->jobs[idx].started;
-	if (WIFEXITED(status))
-		log_info("%s: exited %d after %llu.%03llus", rule->origin,
-		    WEXITSTATUS(status), (unsigned long long)(us / 1000000),
-		    (unsigned long long)(us % 1000000 / 1000));
-	else if (WIFSIGNALED(status)) {
-		abbrev = sigabbrev_np(WTERMSIG(status));
-		log_info("%s: killed by SIG%s after %llu.%03llus",
-		    rule->origin, abbrev != NULL ? abbrev : "?",
-		    (unsigned long long)(us / 1000000),
-		    (unsigned long long)(us % 1000000 / 1000));
-	}
 }
 
 /* Whether any process is left in group pgid. */
@@ -511,6 +482,7 @@ runner_reap(struct runner *r)
 {
 	struct job *j;
 	size_t i, idx;
+	uint64_t ran;
 	pid_t pid;
 	int status;
 
@@ -525,7 +497,7 @@ runner_reap(struct runner *r)
 		if (idx == r->nrules)
 			continue;	/* an adopted orphan */
 		j = &r->jobs[idx];
-		report(r, idx, status);
+		ran = loop_now() - j->started;
 		if (group_alive(pid))
 			linger(r, pid, j->kill_at);
 		else
@@ -533,8 +505,8 @@ runner_reap(struct runner *r)
 		j->pid = 0;
 		j->kill_at = NEVER;
 		r->nlive--;
-		if (!r->shutting && r->opts.done != NULL)
-			r->opts.done(r->opts.done_arg, idx, status);
+		if (r->opts.done != NULL)
+			r->opts.done(r->opts.done_arg, idx, status, ran);
 	}
 	for (i = 0; i < r->nlinger;) {
 		if (!group_alive(r->lingering[i].pgid)) {
@@ -577,29 +549,30 @@ children(struct runner *r, pid_t **pidsp)
 	return n;
 }
 
+/* Sends every group and child the stop signal (stop), or SIGKILL. */
 static void
-signal_everything(struct runner *r, int sig)
+signal_everything(struct runner *r, int stop)
 {
 	pid_t *pids;
 	size_t i, n;
 
 	for (i = 0; i < r->nrules; i++)
 		if (r->jobs[i].pid != 0) {
-			if (sig == SIGTERM)
-				term_group(r->jobs[i].pid);
+			if (stop)
+				term_group(r, r->jobs[i].pid);
 			else
-				(void)kill(-r->jobs[i].pid, sig);
+				(void)kill(-r->jobs[i].pid, SIGKILL);
 		}
 	for (i = 0; i < r->nlinger; i++) {
-		if (sig == SIGTERM)
-			term_group(r->lingering[i].pgid);
+		if (stop)
+			term_group(r, r->lingering[i].pgid);
 		else
-			(void)kill(-r->lingering[i].pgid, sig);
+			(void)kill(-r->lingering[i].pgid, SIGKILL);
 	}
 	n = children(r, &pids);
 	for (i = 0; i < n; i++) {
-		(void)kill(pids[i], sig);
-		if (sig == SIGTERM)
+		(void)kill(pids[i], stop ? r->opts.stop_signal : SIGKILL);
+		if (stop)
 			(void)kill(pids[i], SIGCONT);
 	}
 	free(pids);
@@ -622,28 +595,28 @@ void
 runner_shutdown(struct runner *r)
 {
 	struct timespec ts;
-	sigset_t chld;
+	sigset_t wake;
 	uint64_t now, kill_at, give_up;
 	int killed = 0;
 
-	r->shutting = 1;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGCHLD);
+	sigaddset(&wake, SIGINT);
 	now = loop_now();
 	kill_at = now + r->opts.stop_us;
 	give_up = kill_at + KILL_GRACE_US;
-	signal_everything(r, SIGTERM);
+	signal_everything(r, 1);
 	for (;;) {
 		runner_reap(r);
 		if (!anything_left(r))
 			break;
 		now = loop_now();
 		if (!killed && now >= kill_at) {
-			signal_everything(r, SIGKILL);
+			signal_everything(r, 0);
 			killed = 1;
 		} else if (killed) {
 			/* Orphans adopted since the last round. */
-			signal_everything(r, SIGKILL);
+			signal_everything(r, 0);
 			if (now >= give_up) {
 				log_warnx("some processes did not exit");
 				break;
@@ -651,7 +624,13 @@ runner_shutdown(struct runner *r)
 		}
 		ts.tv_sec = 0;
 		ts.tv_nsec = 20 * 1000000L;
-		/* SIGCHLD is blocked: wait for one here rather than spin. */
-		(void)sigtimedwait(&chld, NULL, &ts);
+		/*
+		 * SIGCHLD and SIGINT are blocked: wait for one here rather
+		 * than spin.  A second interrupt does not wait any longer.
+		 */
+		if (sigtimedwait(&wake, NULL, &ts) == SIGINT && !killed) {
+			signal_everything(r, 0);
+			killed = 1;
+		}
 	}
 }

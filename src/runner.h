@@ -1,34 +1,40 @@
 /*
  * runner.h: running commands.  Owns the child processes: one job at most
  * per rule, each in its own process group, with the documented
- * environment and nothing else of watchrun's.  Stops groups with SIGTERM
- * and, after the stop timeout, SIGKILL; reaps every child, adopted
- * orphans included (watchrun is a child subreaper); reports each run's
- * status and duration.
+ * environment and nothing else of watchrun's.  Stops groups with the
+ * stop signal and, after the stop timeout, SIGKILL; reaps every child,
+ * adopted orphans included (watchrun is a child subreaper), and tells of
+ * each run's end with its status and duration.
  */
 #ifndef WATCHRUN_RUNNER_H
 #define WATCHRUN_RUNNER_H
 
 struct batch;
+struct loop;
 struct rule;
 struct runner;
 
-/* Told of each job that ended, with its wait(2) status. */
-typedef void	 runner_done_cb(void *arg, size_t rule, int status);
+/*
+ * Told of each job that ended, with its wait(2) status and how long it
+ * ran (microseconds).  Called from runner_reap() and runner_shutdown().
+ */
+typedef void	 runner_done_cb(void *arg, size_t rule, int status,
+		    uint64_t ran);
 
 struct runner_opts {
-	uint64_t	 stop_us;	/* SIGTERM to SIGKILL */
-	int		 quiet;		/* no report lines */
+	uint64_t	 stop_us;	/* stop signal to SIGKILL */
+	int		 stop_signal;	/* SIGTERM unless --stop-signal */
 	runner_done_cb	*done;
 	void		*done_arg;
 };
 
 /*
  * rules (borrowed, must outlive the runner) are the nrules rules jobs are
- * started for.  Becomes a child subreaper and starts the guardian.
+ * started for; loop (borrowed) keeps the SIGKILL deadlines.  Becomes a
+ * child subreaper and starts the guardian.
  */
-struct runner	*runner_new(const struct rule *rules, size_t nrules,
-		    const struct runner_opts *);
+struct runner	*runner_new(struct loop *loop, const struct rule *rules,
+		    size_t nrules, const struct runner_opts *);
 void		 runner_free(struct runner *);	/* NULL is a no-op */
 
 /*
@@ -41,21 +47,20 @@ int		 runner_start(struct runner *, size_t rule,
 int		 runner_busy(const struct runner *, size_t rule);
 size_t		 runner_live(const struct runner *);
 
-/* Stops rule's job: SIGTERM to its group now, SIGKILL at the timeout. */
+/* Stops rule's job: the stop signal to its group now, SIGKILL later. */
 void		 runner_stop(struct runner *, size_t rule);
+
+/* Sends sig to rule's job's group, if it runs. */
+void		 runner_signal(struct runner *, size_t rule, int sig);
 
 /* Reaps every child that exited; call on SIGCHLD. */
 void		 runner_reap(struct runner *);
 
-/* The timer that fires SIGKILL deadlines, and its handler. */
-int		 runner_timer_fd(const struct runner *);
-void		 runner_timer(struct runner *);
-
 /*
  * Stops every job, every group a job left behind and every adopted
- * descendant, and waits for them all: SIGTERM, then SIGKILL at the stop
- * timeout.  Jobs that end meanwhile are reported but not passed to the
- * done callback.
+ * descendant, and waits for them all: the stop signal, then SIGKILL at
+ * the stop timeout, or at once on a SIGINT meanwhile.  Jobs that end
+ * meanwhile are passed to the done callback too.
  */
 void		 runner_shutdown(struct runner *);
 

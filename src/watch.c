@@ -580,7 +580,7 @@ watch_root(struct watch *w, const char *path)
 	}
 	n = tree_add(w->tree, NULL, path, len, wd);
 	push(w, tree_wd(n));
-	walk(w, 0);
+	walk(w, w->opts.existing ? IN_CREATE : 0);
 	return 0;
 }
 

@@ -29,6 +29,7 @@ typedef int	 watch_filter(void *arg, const char *path, size_t len);
 struct watch_opts {
 	uint32_t	 mask;		/* the events the sink wants */
 	int		 follow;	/* follow symlinks to directories */
+	int		 existing;	/* report what roots hold, as created */
 	watch_filter	*ignore;
 	void		*ignore_arg;
 	watch_sink	*sink;

@@ -113,7 +113,7 @@ vm_rss() {
 # stderr_clean: watchrun's stderr holds only the ready line and run
 # reports, no warning.
 stderr_clean() {
-	if grep -vE "$READY_ERE|^watchrun: [^ ]+: exited [0-9]+ after" \
+	if grep -vE "$READY_ERE|^watchrun: [^ ]+: .*: exited [0-9]+ after" \
 	    "$T/log"; then
 		echo "# unexpected lines above in watchrun's stderr" >&2
 		return 1

@@ -66,7 +66,7 @@ load hardening
 	    -- /usr/bin/env -0
 	wait_until file_has notify.log '^READY=1$'
 	: >w/a
-	wait_for_log '^watchrun: command-line:1: exited 0 after'
+	wait_for_log '^watchrun: command-line:1: .*: exited 0 after'
 	if under_valgrind; then
 		# Added by valgrind (and PWD by its wrapper script) to what
 		# watchrun itself gets: watchrun's own environment, as it is.

@@ -33,7 +33,7 @@ load helpers
 	: >w/a
 	wait_exit
 	expect_eq "exit status" 3 "$wr_status"
-	grep -q '^watchrun: command-line:1: exited 3 after' log
+	grep -q '^watchrun: command-line:1: .*: exited 3 after' log
 }
 
 @test "--once: exits with 128+N when the command dies of signal N" {
@@ -128,5 +128,5 @@ sleep_in() {
 	expect_eq "exit status" 0 "$wr_status"
 	group_empty "$pgid"
 	[ "$ms" -ge 600 ]
-	grep -q '^watchrun: command-line:1: killed by SIGKILL after' log
+	grep -q '^watchrun: command-line:1: .*: killed by SIGKILL after' log
 }

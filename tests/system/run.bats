@@ -230,7 +230,7 @@ EOF
 	expect_argv 2 w/b
 	wait_until proc_gone "$gc1"
 	wait_until group_empty "$pgid1"
-	wait_for_log '^watchrun: command-line:1: killed by SIGTERM after [0-9]+\.[0-9]{3}s$'
+	wait_for_log '^watchrun: command-line:1: .*: killed by SIGTERM after [0-9]+\.[0-9]{3}s$'
 	read -r _ _ pgid2 _ <runs/2/ids
 	[ "$pgid2" != "$pgid1" ]
 }
@@ -249,7 +249,7 @@ EOF
 	: >w/sync
 	wait_until test -e synced
 	: >release
-	wait_for_log '^watchrun: Watchfile:3: exited 0 after'
+	wait_for_log '^watchrun: Watchfile:3: .*: exited 0 after'
 	: >w/e
 	wait_until some_run_got w/e
 	expect_eq runs 2 "$(run_count)"
@@ -279,7 +279,7 @@ EOF
 	echo "# the next run started ${ms}ms later"
 	expect_var 2 WATCHRUN_PATH w/b
 	grep -qx TERM termed
-	wait_for_log '^watchrun: command-line:1: killed by SIGKILL after [0-9]+\.[0-9]{3}s$'
+	wait_for_log '^watchrun: command-line:1: .*: killed by SIGKILL after [0-9]+\.[0-9]{3}s$'
 	[ "$ms" -ge 700 ]
 	proc_gone "$pid1"
 }
@@ -293,17 +293,23 @@ watch w
 EOF
 	start_ready
 	: >w/zero
-	wait_for_log '^watchrun: Watchfile:2: exited 0 after [0-9]+\.[0-9]{3}s$'
+	wait_for_log '^watchrun: Watchfile:2: true \(w/zero\): exited 0 after [0-9]+\.[0-9]{3}s$'
 	: >w/three
-	wait_for_log '^watchrun: Watchfile:3: exited 3 after [0-9]+\.[0-9]{3}s$'
+	wait_for_log '^watchrun: Watchfile:3: exit 3 \(w/three\): exited 3 after [0-9]+\.[0-9]{3}s$'
 	: >w/usr1
-	wait_for_log '^watchrun: Watchfile:4: killed by SIGUSR1 after [0-9]+\.[0-9]{3}s$'
+	wait_for_log '^watchrun: Watchfile:4: kill -USR1 \$\$ \(w/usr1\): killed by SIGUSR1 after [0-9]+\.[0-9]{3}s$'
+}
+
+@test "run report: the rule, the command, the first path and how many more" {
+	start_ready -w w -d 300ms -e CREATE -- "$T/probe" {}
+	(cd w && touch a b c)
+	wait_for_log "^watchrun: command-line:1: $T/probe \\{\\} \\(w/a and 2 more\\): exited 0 after [0-9]+\\.[0-9]{3}s\$"
 }
 
 @test "a command that cannot be executed exits 127" {
 	start_ready -w w -- "$T/no/such/command"
 	: >w/a
-	wait_for_log '^watchrun: command-line:1: exited 127 after'
+	wait_for_log '^watchrun: command-line:1: .*: exited 127 after'
 	# valgrind turns clone(CLONE_VM) into fork: the child's errno is lost.
 	[ -n "${VG_LOGDIR:-}" ] || grep -q 'no/such/command' log
 }

@@ -1,6 +1,7 @@
 /*
  * test_dispatch.c: unit tests for matching path events to rules: event
- * masks, ISDIR, overflow, muting, and the literal index for many rules.
+ * masks, ISDIR, overflow, rules the scheduler keeps from collecting, and
+ * the literal index for many rules.
  */
 #include <sys/inotify.h>
 
@@ -18,11 +19,13 @@
 #include "dispatch.h"
 #include "match.h"
 #include "rules.h"
+#include "sched.h"
 #include "watch.h"
 
 struct fixture {
 	struct ruleset	 rs;
 	struct matcher	*m;
+	struct sched	*s;
 	struct dispatch	*d;
 };
 
@@ -44,23 +47,60 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	dispatch_free(f->d);
+	sched_free(f->s);
 	rules_free(&f->rs);
 	matcher_free(f->m);
 	free(f);
 	return 0;
 }
 
-/* Parses text as a Watchfile with no debounce and builds a dispatcher. */
+/*
+ * Parses text as a Watchfile with no debounce and builds a dispatcher,
+ * with a scheduler whose policy is on_busy.
+ */
 static void
-load(struct fixture *f, const char *text)
+load_busy(struct fixture *f, const char *text, enum sched_busy on_busy)
 {
+	struct sched_opts so = { .on_busy = on_busy };
+	size_t i;
+
 	FILE *fp;
 
 	assert_non_null(fp = fopen("/dev/null", "w"));
 	assert_int_equal(rules_parse_buffer(&f->rs, "W", text, strlen(text),
 	    0, fp), 0);
 	fclose(fp);
-	f->d = dispatch_new(f->rs.rules, f->rs.nrules, f->m);
+	f->s = sched_new(&so, f->rs.nrules);
+	for (i = 0; i < f->rs.nrules; i++)
+		sched_set_rule(f->s, i, f->rs.rules[i].debounce_us, 0);
+	f->d = dispatch_new(f->rs.rules, f->rs.nrules, f->m, f->s);
+}
+
+static void
+load(struct fixture *f, const char *text)
+{
+	load_busy(f, text, BUSY_QUEUE);
+}
+
+/* Polls the scheduler far in the future: whether it starts rule. */
+static int
+started(struct fixture *f, size_t rule)
+{
+	const struct sched_action *a;
+	size_t i, n;
+
+	a = sched_poll(f->s, UINT64_MAX - 1, &n);
+	for (i = 0; i < n; i++)
+		if (a[i].what == SCHED_START && a[i].rule == rule)
+			return 1;
+	return 0;
+}
+
+/* Whether the scheduler would start rule now, having been told of it. */
+static int
+pending(struct fixture *f, size_t rule)
+{
+	return sched_running(f->s, rule) || started(f, rule);
 }
 
 static void
@@ -99,32 +139,8 @@ test_dispatch_collects_matching_events_only(void **state)
 	assert_int_equal(count(f, 1), 1);
 	p = batch_path(dispatch_batch(f->d, 1), 0, &len);
 	assert_string_equal(p, "doc/x.c");
-	assert_true(dispatch_pending(f->d, 0));
-	assert_true(dispatch_pending(f->d, 1));
-}
-
-static void
-test_dispatch_debounce_restarts_on_each_matching_event(void **state)
-{
-	struct fixture *f = *state;
-	size_t out[2];
-
-	load(f, "debounce 100us\na WRITE x\nb WRITE y\n");
-	event(f, "a", IN_CLOSE_WRITE, 1000);
-	event(f, "b", IN_CLOSE_WRITE, 1010);
-	event(f, "a", IN_CLOSE_WRITE, 1050);
-	assert_int_equal(dispatch_next(f->d), 1110);
-	assert_int_equal(dispatch_due(f->d, 1110, out), 1);
-	assert_int_equal(out[0], 1);
-	assert_int_equal(dispatch_due(f->d, 1149, out), 0);
-	assert_int_equal(dispatch_due(f->d, 1150, out), 1);
-	assert_int_equal(out[0], 0);
-	assert_false(dispatch_pending(f->d, 0));
-	event(f, "a", IN_CLOSE_WRITE, 2000);
-	assert_true(dispatch_pending(f->d, 0));
-	dispatch_cancel(f->d, 0);
-	assert_false(dispatch_pending(f->d, 0));
-	assert_int_equal(dispatch_next(f->d), UINT64_MAX);
+	assert_true(pending(f, 0));
+	assert_true(pending(f, 1));
 }
 
 static void
@@ -168,10 +184,10 @@ test_dispatch_overflow_marker_wakes_every_change_rule(void **state)
 
 	load(f, "a WRITE x\nb OPEN|ACCESS y\nc DELETE z\n");
 	event(f, "", IN_Q_OVERFLOW, 5);
-	assert_true(dispatch_pending(f->d, 0));
-	assert_false(dispatch_pending(f->d, 1));
-	assert_true(dispatch_pending(f->d, 2));
 	assert_true(batch_overflow(dispatch_batch(f->d, 0)));
+	assert_true(pending(f, 0));
+	assert_false(pending(f, 1));
+	assert_true(pending(f, 2));
 	assert_false(batch_overflow(dispatch_batch(f->d, 1)));
 	assert_int_equal(count(f, 0), 0);
 	/* Then each changed path goes to the change rules it matches. */
@@ -182,18 +198,20 @@ test_dispatch_overflow_marker_wakes_every_change_rule(void **state)
 }
 
 static void
-test_dispatch_muted_rule_collects_nothing(void **state)
+test_dispatch_rule_not_collecting_collects_nothing(void **state)
 {
 	struct fixture *f = *state;
 
-	load(f, "a WRITE x\n");
-	dispatch_mute(f->d, 0, 1);
+	/* --on-busy ignore: a running rule collects nothing. */
+	load_busy(f, "a WRITE x\n", BUSY_IGNORE);
+	sched_force(f->s, 0, 0);
+	assert_true(started(f, 0));
 	event(f, "a", IN_CLOSE_WRITE, 1);
 	event(f, "", IN_Q_OVERFLOW, 2);
 	assert_int_equal(count(f, 0), 0);
-	assert_false(dispatch_pending(f->d, 0));
-	dispatch_mute(f->d, 0, 0);
-	event(f, "a", IN_CLOSE_WRITE, 3);
+	assert_false(batch_overflow(dispatch_batch(f->d, 0)));
+	(void)sched_exited(f->s, 0, 0, 3);
+	event(f, "a", IN_CLOSE_WRITE, 4);
 	assert_int_equal(count(f, 0), 1);
 }
 
@@ -230,6 +248,7 @@ test_dispatch_index_never_hides_a_matching_rule(void **state)
 	};
 	struct fixture *f = *state;
 	struct matcher *m1;
+	struct sched *s1;
 	struct dispatch *one;
 	struct pevent pev;
 	char *text, line[64];
@@ -253,8 +272,9 @@ test_dispatch_index_never_hides_a_matching_rule(void **state)
 	}
 	/* Each rule alone, with no index, as the reference. */
 	m1 = matcher_new();
+	s1 = sched_new(&(struct sched_opts){ .on_busy = BUSY_QUEUE }, 1);
 	for (i = 0; i < n; i++) {
-		one = dispatch_new(&f->rs.rules[i], 1, m1);
+		one = dispatch_new(&f->rs.rules[i], 1, m1, s1);
 		for (j = 0; j < sizeof(paths) / sizeof(paths[0]); j++) {
 			pev.path = paths[j];
 			pev.len = strlen(paths[j]);
@@ -269,6 +289,7 @@ test_dispatch_index_never_hides_a_matching_rule(void **state)
 		dispatch_free(one);
 	}
 	matcher_free(m1);
+	sched_free(s1);
 	assert_int_equal(nbad, 0);
 }
 
@@ -308,11 +329,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_dispatch_collects_matching_events_only),
-		T(test_dispatch_debounce_restarts_on_each_matching_event),
-		T(test_dispatch_isdir_restricts_a_rule_to_directories),
+				T(test_dispatch_isdir_restricts_a_rule_to_directories),
 		T(test_dispatch_drops_directory_reads_unless_asked),
 		T(test_dispatch_overflow_marker_wakes_every_change_rule),
-		T(test_dispatch_muted_rule_collects_nothing),
+		T(test_dispatch_rule_not_collecting_collects_nothing),
 		T(test_dispatch_events_is_the_union_of_rule_masks),
 		T(test_dispatch_index_never_hides_a_matching_rule),
 		T(test_dispatch_too_many_inner_literals_still_match),
