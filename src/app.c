@@ -24,6 +24,7 @@
 #include "batch.h"
 #include "dispatch.h"
 #include "events.h"
+#include "ignore.h"
 #include "log.h"
 #include "loop.h"
 #include "match.h"
@@ -50,6 +51,7 @@ struct app {
 	struct loop	*loop;
 	struct watch	*watch;
 	struct matcher	*matcher;
+	struct ignore	*ignore;
 	struct dispatch	*dispatch;
 	struct sched	*sched;
 	struct runner	*runner;
@@ -72,13 +74,8 @@ static int
 is_ignored(void *arg, const char *path, size_t len)
 {
 	struct app *a = arg;
-	const struct ruleset *rs = a->o->rs;
-	size_t i;
 
-	for (i = 0; i < rs->nignores; i++)
-		if (match_exec(a->matcher, rs->ignores[i], path, len))
-			return 1;
-	return 0;
+	return ignore_path(a->ignore, path, len, NULL);
 }
 
 static void
@@ -478,6 +475,8 @@ app_run(const struct app_opts *o)
 	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
 	loop_timer_init(&a.pace_timer, on_pace, &a);
 	a.matcher = matcher_new();
+	a.ignore = ignore_new(o->rs, a.matcher, !o->no_default_ignores,
+	    !o->no_vcs_ignore);
 	a.own = ownout_new();
 	make_stages(&a);
 	memset(&wo, 0, sizeof(wo));
@@ -513,6 +512,7 @@ app_run(const struct app_opts *o)
 	runner_free(a.runner);
 	watch_free(a.watch);
 	ownout_free(a.own);
+	ignore_free(a.ignore);
 	print_free(a.printer);
 	dispatch_free(a.dispatch);
 	sched_free(a.sched);

@@ -35,6 +35,8 @@ struct app_opts {
 	int		 initial;	/* every rule runs once at the start */
 	int		 existing;	/* files there at the start are changes */
 	int		 clear;		/* clear the terminal before each run */
+	int		 no_default_ignores;
+	int		 no_vcs_ignore;	/* git's ignore rules do not apply */
 };
 
 /* Runs until a signal, --once or the loss of every root; returns the exit status. */

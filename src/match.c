@@ -292,6 +292,12 @@ match_re_free(struct match_re *re)
 }
 
 const char *
+match_label(const struct match_re *re)
+{
+	return re->label;
+}
+
+const char *
 match_source(const struct match_re *re)
 {
 	return re->source;

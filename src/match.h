@@ -22,6 +22,9 @@ void		 match_re_free(struct match_re *);	/* NULL is a no-op */
 /* The source text of a pattern. */
 const char	*match_source(const struct match_re *);
 
+/* The label it was compiled with, such as "Watchfile:3" or "-x". */
+const char	*match_label(const struct match_re *);
+
 /*
  * What a pattern's text says must be true of any path it matches: a
  * literal prefix (after ^) and a literal suffix (before $, which PCRE2
