@@ -1,14 +1,17 @@
 /*
  * main.c: the command line.  Builds the configuration (from a Watchfile,
  * or one rule given on the command line), validates it, and hands it to
- * app_run(); or, with --check, prints it and stops.
+ * app_run(); or, with --check, prints it and stops.  A usage error is one
+ * line on stderr that points to --help, and exit status 2.
  */
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +20,13 @@
 
 #include "app.h"
 #include "batch.h"
+#include "cmdcheck.h"
 #include "duration.h"
+#include "log.h"
 #include "mask.h"
 #include "match.h"
 #include "rules.h"
+#include "suggest.h"
 #include "xmalloc.h"
 
 #define VERSION		"1.0.0"
@@ -33,6 +39,9 @@
  * batch, short enough that a log appended to for ever still gets runs.
  */
 #define DEFAULT_MAX_WAIT	10000000
+#define WATCHFILE	"Watchfile"
+#define OPTSTRING	"+:f:w:r:e:x:d:s:Rqh"	/* ':' words missing arguments */
+#define OPT_NAME_MAX	32	/* "--follow-symlinks", "--on-busy restart" */
 
 enum {
 	OPT_CHECK = 256,
@@ -71,12 +80,11 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --help: the usage, then the options, on stdout. */
 static void __attribute__((__noreturn__))
-usage(int status)
+usage(void)
 {
-	FILE *fp = status == 0 ? stdout : stderr;
-
-	fprintf(fp,
+	printf(
 "usage: watchrun [-qR] [-f file] [-w dir] [-x regex] [-d duration] [--once]\n"
 "                [--on-busy queue|restart|ignore] [--stop-timeout duration]\n"
 "                [--partial] [--follow-symlinks] [--max-paths n]\n"
@@ -84,9 +92,7 @@ usage(int status)
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
 "       watchrun --print | --json [--once] [-f file] [-w dir] [-x regex]\n"
-"                [-r regex] [-e events]\n");
-	if (status == 0)
-		fprintf(fp,
+"                [-r regex] [-e events]\n"
 "\n"
 "  -f, --file FILE          rules file (default ./Watchfile)\n"
 "  -w, --watch DIR          watch DIR recursively (repeatable; default .)\n"
@@ -111,7 +117,130 @@ usage(int status)
 "  -q, --quiet              no status lines of watchrun's own\n"
 "  -h, --help               this help\n"
 "      --version            print the version\n");
-	exit(status);
+	exit(0);
+}
+
+/*
+ * Ends a start that the command line got wrong: one line on stderr that
+ * points to --help, and exit status 2.  The full usage is for --help.
+ */
+static void __attribute__((__noreturn__, __format__(__printf__, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)fprintf(stderr, "%s: ", getprogname());
+	(void)vfprintf(stderr, fmt, ap);
+	(void)fprintf(stderr, "; see '%s --help'\n", getprogname());
+	va_end(ap);
+	exit(2);
+}
+
+/*
+ * Returns the len bytes at s escaped for the terminal, as a string the
+ * caller owns.  The backslashes stay: the values include regexes, which
+ * must read as given.
+ */
+static char *
+vis_mem(const char *s, size_t len)
+{
+	char *dst;
+
+	dst = xreallocarray(NULL, len + 1, 4);
+	log_escape_flags(dst, s, len, LOG_KEEP_BACKSLASH);
+	return dst;
+}
+
+static char *
+vis_arg(const char *s)
+{
+	return vis_mem(s, strlen(s));
+}
+
+/* Writes the option just parsed into buf as given: "-d" or "--debounce". */
+static const char *
+opt_name(int ch, int longindex, char *buf, size_t size)
+{
+	if (longindex >= 0)
+		(void)snprintf(buf, size, "--%s", longopts[longindex].name);
+	else
+		(void)snprintf(buf, size, "-%c", ch);
+	return buf;
+}
+
+/* The long option whose getopt_long() value is val, or NULL. */
+static const struct option *
+long_by_val(int val)
+{
+	const struct option *lo;
+
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (lo->val == val)
+			return lo;
+	return NULL;
+}
+
+/*
+ * An unknown or ambiguous long option, arg as given ("--nosuch=1").
+ * Names the options an abbreviation could stand for, or the one a typo
+ * is nearest to.
+ */
+static void __attribute__((__noreturn__))
+bad_long_option(const char *arg)
+{
+	const struct option *lo, *near = NULL;
+	const char *name = arg + 2;
+	size_t len, d, best = SIZE_MAX, n = 0;
+	char *v, list[256];
+
+	len = strcspn(name, "=");
+	list[0] = '\0';
+	for (lo = longopts; lo->name != NULL; lo++) {
+		if (len > 0 && strncmp(lo->name, name, len) == 0) {
+			if (n++ > 0)
+				(void)strlcat(list, ", ", sizeof(list));
+			(void)strlcat(list, "--", sizeof(list));
+			(void)strlcat(list, lo->name, sizeof(list));
+		}
+		d = suggest_distance(name, len, lo->name, strlen(lo->name));
+		if (d < best) {
+			best = d;
+			near = lo;
+		}
+	}
+	/* "--name", or all of it when there is no name before the '='. */
+	v = vis_mem(arg, len > 0 ? len + 2 : strlen(arg));
+	if (n > 1)
+		usage_error("%s: ambiguous option (%s)", v, list);
+	if (near != NULL && suggest_close(best, len))
+		usage_error("%s: unknown option (did you mean --%s?)", v,
+		    near->name);
+	usage_error("%s: unknown option", v);
+}
+
+/*
+ * Ends the start on an option getopt_long() refused: ch is ':' for a
+ * missing argument, '?' for the rest; arg is the argument it was in.
+ */
+static void __attribute__((__noreturn__))
+bad_option(int ch, const char *arg)
+{
+	const struct option *lo = long_by_val(optopt);
+	int islong = strncmp(arg, "--", 2) == 0;
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* A short option's value is in optopt; arg may be another one. */
+	if (ch == ':' && islong && lo != NULL)
+		usage_error("--%s: missing argument", lo->name);
+	if (ch == ':')
+		usage_error("%s: missing argument", vis_arg(shortopt));
+	/* A known option refused: only a long one given "=value" is. */
+	if (optopt != 0 && lo != NULL && islong)
+		usage_error("--%s: takes no argument", lo->name);
+	if (optopt != 0)
+		usage_error("%s: unknown option", vis_arg(shortopt));
+	bad_long_option(arg);
 }
 
 /* As many commands at once as there are CPUs to run them. */
@@ -129,15 +258,13 @@ duration_arg(const char *opt, const char *s)
 	const char *errstr;
 	uint64_t us;
 
-	if (duration_parse(s, strlen(s), &us, &errstr) == -1) {
-		warnx("%s '%s': %s", opt, s, errstr);
-		usage(2);
-	}
+	if (duration_parse(s, strlen(s), &us, &errstr) == -1)
+		usage_error("%s '%s': %s", opt, vis_arg(s), errstr);
 	return us;
 }
 
 static uint32_t
-events_arg(const char *s)
+events_arg(const char *opt, const char *s)
 {
 	const char *hint;
 	uint32_t mask;
@@ -145,43 +272,312 @@ events_arg(const char *s)
 	char *bad, names[128];
 
 	if (mask_parse(s, strlen(s), &mask, &off, &len) == -1) {
-		bad = xmemdup(s + off, len);
-		hint = mask_suggest(bad, len);
 		if (len == 0)
-			warnx("-e '%s': empty event name", s);
-		else if (hint != NULL)
-			warnx("-e: unknown event '%s' (did you mean '%s'?)",
-			    bad, hint);
-		else
-			warnx("-e: unknown event '%s'", bad);
-		free(bad);
-		exit(2);
+			usage_error("%s '%s': empty event name", opt,
+			    vis_arg(s));
+		bad = vis_mem(s + off, len);
+		hint = mask_suggest(s + off, len);
+		if (hint != NULL)
+			usage_error("%s: unknown event '%s' (did you mean "
+			    "'%s'?)", opt, bad, hint);
+		usage_error("%s: unknown event '%s'", opt, bad);
 	}
 	if (mask & MASK_WATCH_FLAGS) {
 		mask_format(mask & MASK_WATCH_FLAGS, names, sizeof(names));
-		warnx("-e: %s: a watch option, not an event; ignored", names);
 		mask &= ~(uint32_t)MASK_WATCH_FLAGS;
-		if (mask == 0) {
-			warnx("-e '%s': no events left to listen for", s);
-			exit(2);
-		}
+		if (mask == 0)
+			usage_error("%s '%s': no events left to listen for "
+			    "(%s: a watch option, not an event)", opt,
+			    vis_arg(s), names);
+		warnx("%s: %s: a watch option, not an event; ignored", opt,
+		    names);
 	}
 	return mask;
 }
 
+/* Compiles the regex s given with opt; a bad one ends the start. */
 static struct match_re *
-regex_arg(const char *s)
+regex_arg(const char *opt, const char *s)
 {
 	struct match_re *re;
 	char msg[256];
 	size_t off;
 
-	if ((re = match_compile(s, strlen(s), "-r", msg, sizeof(msg),
-	    &off)) == NULL) {
-		warnx("-r '%s': bad regex at offset %zu: %s", s, off, msg);
-		exit(2);
-	}
+	if ((re = match_compile(s, strlen(s), opt, msg, sizeof(msg),
+	    &off)) == NULL)
+		usage_error("%s '%s': bad regex at offset %zu: %s", opt,
+		    vis_arg(s), off, msg);
 	return re;
+}
+
+#define SH_BARE	"%+,-./0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_" \
+		"abcdefghijklmnopqrstuvwxyz"
+
+/*
+ * The operands as the command line for -s they were likely meant to be
+ * ("echo hello world" given as one operand), in single quotes; NULL when
+ * an operand after the first would need quotes of its own, or when the
+ * text would not print as is.  The caller owns the string.
+ */
+static char *
+sh_hint(char **cmd, int ncmd)
+{
+	FILE *fp;
+	char *hint = NULL, *esc;
+	const char *s;
+	size_t len;
+	int i;
+
+	for (i = 1; i < ncmd; i++)
+		if (cmd[i][0] == '\0' || cmd[i][strspn(cmd[i], SH_BARE)] != '\0')
+			return NULL;
+	if ((fp = open_memstream(&hint, &len)) == NULL)
+		return NULL;
+	fputc('\'', fp);
+	for (i = 0; i < ncmd; i++) {
+		if (i > 0)
+			fputc(' ', fp);
+		for (s = cmd[i]; *s != '\0'; s++)
+			if (*s == '\'')
+				fputs("'\\''", fp);
+			else
+				fputc(*s, fp);
+	}
+	fputc('\'', fp);
+	if (fclose(fp) == EOF) {
+		free(hint);
+		return NULL;
+	}
+	/* Text to paste back: nothing in it may need an escape. */
+	esc = xreallocarray(NULL, len + 1, 4);
+	if (log_escape_flags(esc, hint, len, LOG_KEEP_BACKSLASH) != len) {
+		free(hint);
+		hint = NULL;
+	}
+	free(esc);
+	return hint;
+}
+
+/*
+ * Ends the start when the program of a command given as operands cannot
+ * run, with one line as a shell would word it, and exit status 2; a name
+ * with a blank in it is likely a command line that was meant for -s.
+ */
+static void
+command_check(char **cmd, int ncmd)
+{
+	const char *why;
+	char *v, *hint = NULL;
+	int saved;
+
+	if (cmdcheck_find(cmd[0]) == 0)
+		return;
+	saved = errno;
+	why = saved == ENOENT && strchr(cmd[0], '/') == NULL ?
+	    "command not found" : strerror(saved);
+	if (saved == ENOENT && strpbrk(cmd[0], " \t") != NULL)
+		hint = sh_hint(cmd, ncmd);
+	v = log_vis(cmd[0], strlen(cmd[0]));
+	if (hint != NULL)
+		warnx("%s: %s (did you mean -s %s?)", v, why, hint);
+	else
+		warnx("%s: %s", v, why);
+	free(hint);
+	free(v);
+	exit(2);
+}
+
+/* Whether ./Watchfile is there to read (or to fail reading, loudly). */
+static int
+watchfile_exists(void)
+{
+	struct stat st;
+
+	return stat(WATCHFILE, &st) == 0 || errno != ENOENT;
+}
+
+/*
+ * What the command line asked for, between parsing and building the
+ * ruleset.  Strings are borrowed from argv; re and the arrays are owned.
+ */
+struct cli {
+	const char	 *file;
+	const char	 *shell;
+	char		**cmd;		/* the operands, or NULL */
+	int		  ncmd;
+	struct match_re	 *re;		/* -r, compiled */
+	uint32_t	  mask;
+	int		  have_events;
+	uint64_t	  debounce;
+	int		  check;
+	char		**roots;
+	size_t		  nroots;
+	char		**ignores;
+	size_t		  nignores;
+	char		  print_opt[OPT_NAME_MAX];	/* --print or --json */
+	char		  busy_opt[OPT_NAME_MAX];	/* what set on_busy */
+	char		  cmd_opt[OPT_NAME_MAX];	/* one for commands only */
+};
+
+/*
+ * Sets the --on-busy mode as given by spelt ("-R", "--on-busy ignore");
+ * two options that ask for different modes are an error, not "the last
+ * one wins".
+ */
+static void
+busy_set(struct cli *c, struct app_opts *o, enum sched_busy mode,
+    const char *spelt)
+{
+	if (c->busy_opt[0] != '\0' && o->on_busy != mode)
+		usage_error("%s: contradicts %s", spelt, c->busy_opt);
+	o->on_busy = mode;
+	(void)strlcpy(c->busy_opt, spelt, sizeof(c->busy_opt));
+}
+
+/* Notes an option that only matters when commands run, for --print. */
+static void
+cmd_only(struct cli *c, const char *name)
+{
+	if (c->cmd_opt[0] == '\0')
+		(void)strlcpy(c->cmd_opt, name, sizeof(c->cmd_opt));
+}
+
+/* Parses the options into c and o; the operands are the command. */
+static void
+cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
+{
+	const char *errstr;
+	char name[OPT_NAME_MAX], spelt[OPT_NAME_MAX + 16];
+	int ch, li;
+
+	/* Every refusal is ours to word: one line, pointing to --help. */
+	opterr = 0;
+	for (;;) {
+		li = -1;
+		if ((ch = getopt_long(argc, argv, OPTSTRING, longopts,
+		    &li)) == -1)
+			break;
+		opt_name(ch, li, name, sizeof(name));
+		switch (ch) {
+		case 'f':
+			c->file = optarg;
+			break;
+		case 'w':
+			c->roots = xreallocarray(c->roots, c->nroots + 1,
+			    sizeof(*c->roots));
+			c->roots[c->nroots++] = optarg;
+			break;
+		case 'r':
+			match_re_free(c->re);
+			c->re = regex_arg(name, optarg);
+			break;
+		case 'e':
+			c->mask = events_arg(name, optarg);
+			c->have_events = 1;
+			break;
+		case 'x':
+			/* Checked now; rules_add_ignore() compiles it again. */
+			match_re_free(regex_arg(name, optarg));
+			c->ignores = xreallocarray(c->ignores,
+			    c->nignores + 1, sizeof(*c->ignores));
+			c->ignores[c->nignores++] = optarg;
+			break;
+		case 'd':
+			c->debounce = duration_arg(name, optarg);
+			cmd_only(c, name);
+			break;
+		case 's':
+			c->shell = optarg;
+			break;
+		case 'R':
+			busy_set(c, o, BUSY_RESTART, name);
+			cmd_only(c, name);
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage();
+		case OPT_CHECK:
+			c->check = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			/* FALLTHROUGH */
+		case OPT_PRINT:
+			o->print = 1;
+			(void)strlcpy(c->print_opt, o->json ? "--json" :
+			    "--print", sizeof(c->print_opt));
+			break;
+		case OPT_ONCE:
+			o->once = 1;
+			break;
+		case OPT_ON_BUSY:
+			(void)snprintf(spelt, sizeof(spelt), "%s %s", name,
+			    optarg);
+			if (strcmp(optarg, "queue") == 0)
+				busy_set(c, o, BUSY_QUEUE, spelt);
+			else if (strcmp(optarg, "restart") == 0)
+				busy_set(c, o, BUSY_RESTART, spelt);
+			else if (strcmp(optarg, "ignore") == 0)
+				busy_set(c, o, BUSY_IGNORE, spelt);
+			else
+				usage_error("%s '%s': expected queue, restart "
+				    "or ignore", name, vis_arg(optarg));
+			cmd_only(c, name);
+			break;
+		case OPT_STOP_TIMEOUT:
+			o->stop_us = duration_arg(name, optarg);
+			cmd_only(c, name);
+			break;
+		case OPT_PARTIAL:
+			o->partial = 1;
+			break;
+		case OPT_FOLLOW:
+			o->follow = 1;
+			break;
+		case OPT_MAX_PATHS:
+			o->max_paths = (size_t)strtonum(optarg, 1, 100000000,
+			    &errstr);
+			if (errstr != NULL)
+				usage_error("%s '%s': %s", name,
+				    vis_arg(optarg), errstr);
+			cmd_only(c, name);
+			break;
+		case OPT_VERSION:
+			printf("watchrun %s\n", VERSION);
+			exit(0);
+		default:
+			bad_option(ch, argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		c->cmd = argv + optind;
+		c->ncmd = argc - optind;
+	}
+}
+
+/* Options that make sense alone but not together end the start. */
+static void
+cli_check(const struct cli *c, const struct app_opts *o)
+{
+	if (c->shell != NULL && c->cmd != NULL)
+		usage_error("-s and a command cannot be given together");
+	if (o->print && (c->shell != NULL || c->cmd != NULL))
+		usage_error("--print and --json run no command");
+	if (o->print && c->check)
+		usage_error("--check and %s cannot be given together",
+		    c->print_opt);
+	if (o->print && c->cmd_opt[0] != '\0')
+		usage_error("%s: only for commands, and %s runs none",
+		    c->cmd_opt, c->print_opt);
+	if (!o->print && c->shell == NULL && c->cmd == NULL &&
+	    (c->re != NULL || c->have_events))
+		usage_error("-r and -e describe a rule given on the command "
+		    "line (with -s or a command)");
+	if (c->file != NULL && (c->shell != NULL || c->cmd != NULL))
+		usage_error("-f and a command-line rule cannot be given "
+		    "together");
 }
 
 int
@@ -189,165 +585,64 @@ main(int argc, char *argv[])
 {
 	struct ruleset rs;
 	struct app_opts o;
-	struct match_re *re = NULL;
-	const char *file = NULL, *regex = NULL, *shell = NULL, *errstr;
-	char **cmd = NULL;
-	uint32_t mask = 0;
-	uint64_t debounce = RULES_DEFAULT_DEBOUNCE;
-	int ch, check = 0, have_events = 0, nerrors = 0, status;
-	char **ignores = NULL, **roots = NULL;
-	size_t nignores = 0, nroots = 0, i;
+	struct cli c;
+	const char *file;
+	char **av;
+	int nerrors = 0, status;
+	size_t i;
 
 	memset(&rs, 0, sizeof(rs));
 	memset(&o, 0, sizeof(o));
+	memset(&c, 0, sizeof(c));
 	o.stop_us = 2000000;
 	o.max_paths = BATCH_MAX_PATHS;
 	o.on_busy = BUSY_QUEUE;
 	o.stop_signal = SIGTERM;
 	o.max_wait = DEFAULT_MAX_WAIT;
 	o.jobs = default_jobs();
-	while ((ch = getopt_long(argc, argv, "+f:w:r:e:x:d:s:Rqh", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			file = optarg;
-			break;
-		case 'w':
-			roots = xreallocarray(roots, nroots + 1,
-			    sizeof(*roots));
-			roots[nroots++] = optarg;
-			break;
-		case 'r':
-			regex = optarg;
-			break;
-		case 'e':
-			mask = events_arg(optarg);
-			have_events = 1;
-			break;
-		case 'x':
-			ignores = xreallocarray(ignores, nignores + 1,
-			    sizeof(*ignores));
-			ignores[nignores++] = optarg;
-			break;
-		case 'd':
-			debounce = duration_arg("-d", optarg);
-			break;
-		case 's':
-			shell = optarg;
-			break;
-		case 'R':
-			o.on_busy = BUSY_RESTART;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
-		case 'h':
-			usage(0);
-		case OPT_CHECK:
-			check = 1;
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			/* FALLTHROUGH */
-		case OPT_PRINT:
-			o.print = 1;
-			break;
-		case OPT_ONCE:
-			o.once = 1;
-			break;
-		case OPT_ON_BUSY:
-			if (strcmp(optarg, "queue") == 0)
-				o.on_busy = BUSY_QUEUE;
-			else if (strcmp(optarg, "restart") == 0)
-				o.on_busy = BUSY_RESTART;
-			else if (strcmp(optarg, "ignore") == 0)
-				o.on_busy = BUSY_IGNORE;
-			else {
-				warnx("--on-busy '%s': expected queue, "
-				    "restart or ignore", optarg);
-				usage(2);
-			}
-			break;
-		case OPT_STOP_TIMEOUT:
-			o.stop_us = duration_arg("--stop-timeout", optarg);
-			break;
-		case OPT_PARTIAL:
-			o.partial = 1;
-			break;
-		case OPT_FOLLOW:
-			o.follow = 1;
-			break;
-		case OPT_MAX_PATHS:
-			o.max_paths = (size_t)strtonum(optarg, 1, 100000000,
-			    &errstr);
-			if (errstr != NULL) {
-				warnx("--max-paths '%s': %s", optarg, errstr);
-				usage(2);
-			}
-			break;
-		case OPT_VERSION:
-			printf("watchrun %s\n", VERSION);
-			exit(0);
-		default:
-			usage(2);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0)
-		cmd = argv;
-	if (shell != NULL && cmd != NULL) {
-		warnx("-s and a command cannot be given together");
-		usage(2);
-	}
-	if (o.print && (shell != NULL || cmd != NULL || check)) {
-		warnx("--print and --json run no command");
-		usage(2);
-	}
-	if (!o.print && shell == NULL && cmd == NULL &&
-	    (regex != NULL || have_events)) {
-		warnx("-r and -e describe a rule given on the command line "
-		    "(with -s or a command)");
-		usage(2);
-	}
-	if (file != NULL && (shell != NULL || cmd != NULL)) {
-		warnx("-f and a command-line rule cannot be given together");
-		usage(2);
-	}
+	c.debounce = RULES_DEFAULT_DEBOUNCE;
+	cli_parse(&c, &o, argc, argv);
+	cli_check(&c, &o);
+	/* Shell text (-s, a Watchfile's commands) is sh's to judge. */
+	if (c.cmd != NULL)
+		command_check(c.cmd, c.ncmd);
 
+	file = c.file;
 	if (o.print) {
+		/*
+		 * The rules file gives the roots and ignores, as for a run;
+		 * its rules are not run.  Without -f, a missing ./Watchfile
+		 * is no error here: printing needs no rules.
+		 */
+		if (file == NULL && watchfile_exists())
+			file = WATCHFILE;
 		if (file != NULL)
-			nerrors += rules_load(&rs, file, debounce, stderr);
-		if (regex != NULL)
-			o.print_re = regex_arg(regex);
-		o.print_mask = have_events ? mask : IN_ALL_EVENTS |
+			nerrors += rules_load(&rs, file, c.debounce, stderr);
+		o.print_re = c.re;
+		o.print_mask = c.have_events ? c.mask : IN_ALL_EVENTS |
 		    IN_UNMOUNT | IN_IGNORED;
-		o.print_dir_reads = have_events;
-	} else if (shell != NULL || cmd != NULL) {
-		if (regex != NULL)
-			re = regex_arg(regex);
-		if (!have_events)
-			mask = DEFAULT_EVENTS;
-		if (cmd != NULL) {
-			char **av = xcalloc((size_t)argc + 1, sizeof(*av));
-
-			for (i = 0; i < (size_t)argc; i++)
-				av[i] = xstrdup(cmd[i]);
-			rules_add_rule(&rs, re, mask, debounce, NULL, av,
-			    CMDLINE_ORIGIN);
-		} else
-			rules_add_rule(&rs, re, mask, debounce,
-			    xstrdup(shell), NULL, CMDLINE_ORIGIN);
-	} else
-		nerrors += rules_load(&rs, file != NULL ? file : "Watchfile",
-		    debounce, stderr);
-	for (i = 0; i < nroots; i++)
-		rules_add_root(&rs, roots[i]);
-	for (i = 0; i < nignores; i++)
-		if (rules_add_ignore(&rs, "-x", ignores[i], stderr) == -1)
+		o.print_dir_reads = c.have_events;
+	} else if (c.cmd != NULL) {
+		av = xcalloc((size_t)c.ncmd + 1, sizeof(*av));
+		for (i = 0; i < (size_t)c.ncmd; i++)
+			av[i] = xstrdup(c.cmd[i]);
+		rules_add_rule(&rs, c.re, c.have_events ? c.mask :
+		    DEFAULT_EVENTS, c.debounce, NULL, av, CMDLINE_ORIGIN);
+	} else if (c.shell != NULL)
+		rules_add_rule(&rs, c.re, c.have_events ? c.mask :
+		    DEFAULT_EVENTS, c.debounce, xstrdup(c.shell), NULL,
+		    CMDLINE_ORIGIN);
+	else {
+		file = file != NULL ? file : WATCHFILE;
+		nerrors += rules_load(&rs, file, c.debounce, stderr);
+	}
+	for (i = 0; i < c.nroots; i++)
+		rules_add_root(&rs, c.roots[i]);
+	for (i = 0; i < c.nignores; i++)
+		if (rules_add_ignore(&rs, "-x", c.ignores[i], stderr) == -1)
 			nerrors++;
-	free(roots);
-	free(ignores);
+	free(c.roots);
+	free(c.ignores);
 	if (nerrors > 0) {
 		rules_free(&rs);
 		match_re_free(o.print_re);
@@ -355,14 +650,13 @@ main(int argc, char *argv[])
 	}
 	if (rs.nroots == 0)
 		rules_add_root(&rs, ".");
-	if (check) {
+	if (c.check) {
 		rules_print(&rs, stdout);
 		rules_free(&rs);
 		exit(0);
 	}
 	if (!o.print && rs.nrules == 0) {
-		warnx("%s: no rules to run", file != NULL ? file :
-		    "Watchfile");
+		warnx("%s: no rules to run", file);
 		rules_free(&rs);
 		exit(2);
 	}

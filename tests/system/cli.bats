@@ -65,7 +65,7 @@ load helpers
 	run_sync -e 'ATTRIB|MODIFIY' -- true
 	expect_eq "exit status" 2 "$rc"
 	expect_eq stderr \
-	    "watchrun: -e: unknown event 'MODIFIY' (did you mean 'MODIFY'?)" \
+	    "watchrun: -e: unknown event 'MODIFIY' (did you mean 'MODIFY'?); see 'watchrun --help'" \
 	    "$(cat serr)"
 }
 
