@@ -68,8 +68,14 @@ check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 	    CMOCKA_MESSAGE_OUTPUT=TAP $$t; done
 
-check-system: watchrun
-	WATCHRUN=$(CURDIR)/watchrun prove -e bats tests/system/*.bats
+# tests/system/gitignore.bats compares the gitignore module with git
+# through this driver; it skips when GITIGNORE_ORACLE is not set.
+ORACLE = tests/gitignore_oracle
+
+check-system: watchrun $(BUILD)/$(ORACLE)
+	WATCHRUN=$(CURDIR)/watchrun \
+	    GITIGNORE_ORACLE=$(CURDIR)/$(BUILD)/$(ORACLE) \
+	    prove -e bats tests/system/*.bats
 
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -77,11 +83,12 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 check-asan asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/watchrun \
-	    $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
+	    $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%) build-asan/$(ORACLE)
 	@set -e; for t in $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%); do \
 	    CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 $$t; done
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    WATCHRUN=$(CURDIR)/build-asan/watchrun \
+	    GITIGNORE_ORACLE=$(CURDIR)/build-asan/$(ORACLE) \
 	    prove -e bats tests/system/*.bats
 
 # valgrind runs the plain binary; each process leaves a report that
