@@ -33,10 +33,14 @@
 #include "pace.h"
 #include "print.h"
 #include "rules.h"
+#include "rulesfile.h"
 #include "runner.h"
 #include "sched.h"
 #include "watch.h"
 #include "xmalloc.h"
+
+/* How long a save of the rules file has to settle before it is read. */
+#define RELOAD_DELAY	100000
 
 /* What a run was started for, for its report. */
 struct run {
@@ -46,6 +50,8 @@ struct run {
 
 struct app {
 	const struct app_opts *o;
+	const struct ruleset *rs;	/* o->rs, or one read again */
+	struct ruleset	*owned;		/* the one read again, if any */
 	const struct rule *rules;
 	size_t		 nrules;
 	struct loop	*loop;
@@ -64,6 +70,9 @@ struct app {
 	struct loop_src	 src_signal;
 	struct loop_timer sched_timer;
 	struct loop_timer pace_timer;
+	struct rulesfile *rulesfile;	/* NULL: rules not from a file */
+	struct loop_src	 src_rulesfile;
+	struct loop_timer reload_timer;
 	struct pace	 pace;
 	int		 paused;	/* inotify out of the loop for a pace */
 	int		 stopping;
@@ -76,6 +85,14 @@ is_ignored(void *arg, const char *path, size_t len)
 	struct app *a = arg;
 
 	return ignore_path(a->ignore, path, len, NULL);
+}
+
+static int
+read_dir_rules(void *arg, int dirfd, const char *path, size_t len)
+{
+	struct app *a = arg;
+
+	return ignore_read_dir(a->ignore, dirfd, path, len);
 }
 
 static void
@@ -402,6 +419,188 @@ make_stages(struct app *a)
 	pace_init(&a->pace, shortest_debounce(a->rules, a->nrules));
 }
 
+/* Reads the rules file as the command line composed it at the start. */
+static struct ruleset *
+read_rules(struct app *a, int *nerrorsp)
+{
+	const struct app_opts *o = a->o;
+	struct ruleset *rs;
+	size_t i;
+	int n;
+
+	rs = xcalloc(1, sizeof(*rs));
+	n = rules_load(rs, o->rules_file, o->default_debounce, stderr);
+	for (i = 0; i < o->nextra_roots; i++)
+		rules_add_root(rs, o->extra_roots[i]);
+	for (i = 0; i < o->nextra_ignores; i++)
+		if (rules_add_ignore(rs, "-x", o->extra_ignores[i], stderr) ==
+		    -1)
+			n++;
+	if (rs->nroots == 0)
+		rules_add_root(rs, ".");
+	*nerrorsp = n;
+	return rs;
+}
+
+static int
+has_root(const struct ruleset *rs, const char *root)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nroots; i++)
+		if (strcmp(rs->roots[i], root) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether both have the same ignore patterns, in the same order. */
+static int
+same_ignores(const struct ruleset *x, const struct ruleset *y)
+{
+	size_t i;
+
+	if (x->nignores != y->nignores)
+		return 0;
+	for (i = 0; i < x->nignores; i++)
+		if (strcmp(match_source(x->ignores[i]),
+		    match_source(y->ignores[i])) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Rule i of the old rules is rule map[i] of nrs, or SIZE_MAX: each old
+ * rule is paired with the first new one that does the same.  Returns how
+ * many were paired.
+ */
+static size_t
+pair_rules(const struct app *a, const struct ruleset *nrs, size_t *map)
+{
+	char *taken;
+	size_t i, j, kept = 0;
+
+	taken = xcalloc(nrs->nrules + 1, 1);
+	for (i = 0; i < a->nrules; i++) {
+		map[i] = SIZE_MAX;
+		for (j = 0; j < nrs->nrules; j++)
+			if (!taken[j] && rules_same(&a->rules[i],
+			    &nrs->rules[j])) {
+				taken[j] = 1;
+				map[i] = j;
+				kept++;
+				break;
+			}
+	}
+	free(taken);
+	return kept;
+}
+
+/* The rules file changed: takes its new rules, or keeps the old ones. */
+static void
+reload(struct app *a)
+{
+	struct ruleset *nrs;
+	struct dispatch *nd;
+	struct run *runs;
+	struct batch *b;
+	size_t i, kept, *map, *fresh;
+	int nerrors, refilter;
+
+	nrs = read_rules(a, &nerrors);
+	if (nerrors > 0 || nrs->nrules == 0) {
+		if (nerrors == 0)
+			log_warnx("%s: no rules to run; the rules stay as "
+			    "they were", a->o->rules_file);
+		else
+			log_warnx("%s: %d error%s; the rules stay as they "
+			    "were", a->o->rules_file, nerrors,
+			    nerrors == 1 ? "" : "s");
+		rules_free(nrs);
+		free(nrs);
+		return;
+	}
+	(void)notify_send("RELOADING=1");
+	a->now = loop_now();
+	map = xcalloc(a->nrules + 1, sizeof(*map));
+	kept = pair_rules(a, nrs, map);
+	/* The trees: roots gone, roots new, and what the ignores allow. */
+	for (i = 0; i < a->rs->nroots; i++)
+		if (!has_root(nrs, a->rs->roots[i]))
+			(void)watch_unroot(a->watch, a->rs->roots[i]);
+	refilter = !same_ignores(a->rs, nrs);
+	ignore_set_rules(a->ignore, nrs);
+	for (i = 0; i < nrs->nroots; i++)
+		if (!has_root(a->rs, nrs->roots[i]))
+			(void)watch_root(a->watch, nrs->roots[i]);
+	/* The rules: those that stay keep their batch, state and command. */
+	a->sched = sched_remap(a->sched, map, nrs->nrules);
+	fresh = xcalloc(nrs->nrules + 1, sizeof(*fresh));
+	for (i = 0; i < nrs->nrules; i++) {
+		sched_set_rule(a->sched, i, nrs->rules[i].debounce_us,
+		    a->o->no_loop || nrs->rules[i].no_loop);
+		fresh[i] = 1;
+	}
+	nd = dispatch_new(nrs->rules, nrs->nrules, a->matcher, a->sched);
+	dispatch_set_max_paths(nd, a->o->max_paths);
+	runs = xcalloc(nrs->nrules + 1, sizeof(*runs));
+	for (i = 0; i < a->nrules; i++) {
+		if (map[i] == SIZE_MAX) {
+			free(a->runs[i].first);
+			continue;
+		}
+		b = dispatch_swap_batch(a->dispatch, i, NULL);
+		batch_free(dispatch_swap_batch(nd, map[i], b));
+		runs[map[i]] = a->runs[i];
+		fresh[map[i]] = 0;
+	}
+	dispatch_free(a->dispatch);
+	a->dispatch = nd;
+	free(a->runs);
+	a->runs = runs;
+	runner_remap(a->runner, nrs->rules, nrs->nrules, map);
+	watch_set_mask(a->watch, dispatch_events(nd));
+	if (refilter)
+		watch_refilter(a->watch);
+	/* A new rule that runs at the start runs now. */
+	for (i = 0; i < nrs->nrules; i++)
+		if (fresh[i] && (a->o->initial || nrs->rules[i].initial))
+			sched_force(a->sched, i, a->now);
+	log_info("%s: rules read again: %zu kept, %zu new, %zu gone",
+	    a->o->rules_file, kept, nrs->nrules - kept, a->nrules - kept);
+	if (a->owned != NULL) {
+		rules_free(a->owned);
+		free(a->owned);
+	}
+	a->owned = nrs;
+	a->rs = nrs;
+	a->rules = nrs->rules;
+	a->nrules = nrs->nrules;
+	pace_init(&a->pace, shortest_debounce(a->rules, a->nrules));
+	free(map);
+	free(fresh);
+	(void)notify_send("READY=1");
+	schedule(a);
+}
+
+static void
+on_reload_timer(struct loop_timer *t, uint64_t now)
+{
+	(void)now;
+	reload(t->arg);
+}
+
+static void
+on_rulesfile(struct loop_src *src, uint32_t events)
+{
+	struct app *a = src->arg;
+
+	(void)events;
+	/* An editor's save comes in several steps: read once they are done. */
+	if (rulesfile_changed(a->rulesfile))
+		loop_timer_at(a->loop, &a->reload_timer, loop_now() +
+		    RELOAD_DELAY);
+}
+
 /* Warns of what the start could not watch; returns 0, or 1 to give up. */
 static int
 check_start(struct app *a, size_t failed)
@@ -442,6 +641,10 @@ ready(struct app *a)
 
 	add_src(a, &a->src_inotify, watch_fd(a->watch), on_inotify);
 	add_src(a, &a->src_signal, a->sigfd, on_signal);
+	if (a->o->rules_file != NULL && a->printer == NULL &&
+	    (a->rulesfile = rulesfile_new(a->o->rules_file)) != NULL)
+		add_src(a, &a->src_rulesfile, rulesfile_fd(a->rulesfile),
+		    on_rulesfile);
 	if (!a->o->quiet)
 		log_info("ready, watching %zu %s", watch_dirs(a->watch),
 		    log_dirs(watch_dirs(a->watch)));
@@ -468,14 +671,16 @@ app_run(const struct app_opts *o)
 
 	memset(&a, 0, sizeof(a));
 	a.o = o;
+	a.rs = o->rs;
 	a.rules = o->rs->rules;
 	a.nrules = o->print ? 0 : o->rs->nrules;
 	setup_signals(&a);
 	a.loop = loop_new();
 	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
 	loop_timer_init(&a.pace_timer, on_pace, &a);
+	loop_timer_init(&a.reload_timer, on_reload_timer, &a);
 	a.matcher = matcher_new();
-	a.ignore = ignore_new(o->rs, a.matcher, !o->no_default_ignores,
+	a.ignore = ignore_new(a.rs, a.matcher, !o->no_default_ignores,
 	    !o->no_vcs_ignore);
 	a.own = ownout_new();
 	make_stages(&a);
@@ -486,6 +691,10 @@ app_run(const struct app_opts *o)
 	wo.existing = o->existing && !o->print;
 	wo.ignore = is_ignored;
 	wo.ignore_arg = &a;
+	if (ignore_uses_vcs(a.ignore)) {
+		wo.dir_hook = read_dir_rules;
+		wo.rules_name = ".gitignore";
+	}
 	wo.sink = on_pevent;
 	wo.sink_arg = &a;
 	if ((a.watch = watch_new(&wo)) == NULL)
@@ -509,6 +718,8 @@ app_run(const struct app_opts *o)
 		(void)print_flush(a.printer);
 	loop_timer_at(a.loop, &a.sched_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.pace_timer, LOOP_NEVER);
+	loop_timer_at(a.loop, &a.reload_timer, LOOP_NEVER);
+	rulesfile_free(a.rulesfile);
 	runner_free(a.runner);
 	watch_free(a.watch);
 	ownout_free(a.own);
@@ -521,6 +732,10 @@ app_run(const struct app_opts *o)
 	free(a.runs);
 	matcher_free(a.matcher);
 	loop_free(a.loop);
+	if (a.owned != NULL) {
+		rules_free(a.owned);
+		free(a.owned);
+	}
 	close(a.sigfd);
 	/* The mask stays: a late SIGINT must not kill us on the way out. */
 	return a.status;

@@ -13,6 +13,17 @@ struct ruleset;
 
 struct app_opts {
 	const struct ruleset *rs;	/* roots, ignores, rules; borrowed */
+	/*
+	 * Where the rules came from, to read them again when the file
+	 * changes (NULL: from the command line): the file, and the roots
+	 * (-w), ignores (-x) and debounce (-d) added to it.
+	 */
+	const char	*rules_file;
+	char	       **extra_roots;
+	size_t		 nextra_roots;
+	char	       **extra_ignores;
+	size_t		 nextra_ignores;
+	uint64_t	 default_debounce;
 	int		 print;		/* print events instead of running */
 	int		 json;		/* print them as JSON lines */
 	uint32_t	 print_mask;	/* events to print */

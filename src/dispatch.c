@@ -361,3 +361,12 @@ dispatch_batch(struct dispatch *d, size_t rule)
 {
 	return d->st[rule].batch;
 }
+
+struct batch *
+dispatch_swap_batch(struct dispatch *d, size_t rule, struct batch *b)
+{
+	struct batch *old = d->st[rule].batch;
+
+	d->st[rule].batch = b;
+	return old;
+}

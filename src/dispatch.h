@@ -44,6 +44,13 @@ void		 dispatch_set_max_paths(struct dispatch *, size_t maxpaths);
 struct batch	*dispatch_batch(struct dispatch *, size_t rule);
 
 /*
+ * Gives rule the batch b (taken over; NULL only for a dispatcher about to
+ * be freed) and returns its old one, now the caller's.
+ */
+struct batch	*dispatch_swap_batch(struct dispatch *, size_t rule,
+		    struct batch *b);
+
+/*
  * Whether the event only says that a directory was read.  watchrun's own
  * scans of new directories cause such events, so they reach only those
  * who ask for directory events by name.

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gitignore.h"
 #include "ignore.h"
 #include "match.h"
 #include "rules.h"
+#include "worktree.h"
 #include "xmalloc.h"
 
 /* Version control's own directories: never what a rule is about. */
@@ -22,26 +24,66 @@ struct ignore {
 	const struct ruleset *rs;
 	struct matcher	*matcher;
 	int		 defaults;
-	int		 vcs;
+	struct worktrees *wts;		/* NULL: git's rules are off */
 };
 
 struct ignore *
 ignore_new(const struct ruleset *rs, struct matcher *m, int defaults, int vcs)
 {
 	struct ignore *ig;
+	size_t i;
 
 	ig = xcalloc(1, sizeof(*ig));
 	ig->rs = rs;
 	ig->matcher = m;
 	ig->defaults = defaults;
-	ig->vcs = vcs;
+	if (vcs) {
+		ig->wts = worktrees_new();
+		for (i = 0; i < rs->nroots; i++)
+			worktrees_add_root(ig->wts, rs->roots[i]);
+		if (!worktrees_any(ig->wts)) {
+			worktrees_free(ig->wts);
+			ig->wts = NULL;
+		}
+	}
 	return ig;
 }
 
 void
 ignore_free(struct ignore *ig)
 {
+	if (ig == NULL)
+		return;
+	worktrees_free(ig->wts);
 	free(ig);
+}
+
+void
+ignore_set_rules(struct ignore *ig, const struct ruleset *rs)
+{
+	size_t i, k;
+
+	for (i = 0; ig->wts != NULL && i < rs->nroots; i++) {
+		for (k = 0; k < ig->rs->nroots; k++)
+			if (strcmp(rs->roots[i], ig->rs->roots[k]) == 0)
+				break;
+		if (k == ig->rs->nroots)
+			worktrees_add_root(ig->wts, rs->roots[i]);
+	}
+	ig->rs = rs;
+}
+
+int
+ignore_uses_vcs(const struct ignore *ig)
+{
+	return ig->wts != NULL;
+}
+
+int
+ignore_read_dir(struct ignore *ig, int dirfd, const char *path, size_t len)
+{
+	return ig->wts != NULL && worktrees_read_dir(ig->wts, dirfd, path,
+	    len);
 }
 
 static int
@@ -107,19 +149,22 @@ ignore_default(const char *path, size_t len, const char **whatp)
 	return 0;
 }
 
-int
-ignore_path(struct ignore *ig, const char *path, size_t len,
+static int
+decide(struct ignore *ig, const char *path, size_t len, int full,
     struct ignore_why *why)
 {
 	struct ignore_why none;
+	struct gitignore_why gw;
 	const struct ruleset *rs = ig->rs;
 	size_t i;
+	int ignored;
 
 	if (why == NULL)
 		why = &none;
 	why->by = IGNORE_NONE;
 	why->what = NULL;
 	why->source = NULL;
+	why->line = 0;
 	if (ig->defaults && ignore_default(path, len, &why->what)) {
 		why->by = IGNORE_DEFAULT;
 		return 1;
@@ -131,5 +176,28 @@ ignore_path(struct ignore *ig, const char *path, size_t len,
 			why->source = match_label(rs->ignores[i]);
 			return 1;
 		}
-	return 0;
+	if (ig->wts == NULL)
+		return 0;
+	ignored = worktrees_check(ig->wts, path, len, full, &gw);
+	if (gw.source != NULL) {
+		why->by = ignored ? IGNORE_VCS : IGNORE_VCS_KEPT;
+		why->what = gw.pattern;
+		why->source = gw.source;
+		why->line = gw.line;
+	}
+	return ignored;
+}
+
+int
+ignore_path(struct ignore *ig, const char *path, size_t len,
+    struct ignore_why *why)
+{
+	return decide(ig, path, len, 0, why);
+}
+
+int
+ignore_explain(struct ignore *ig, const char *path, size_t len,
+    struct ignore_why *why)
+{
+	return decide(ig, path, len, 1, why);
 }

@@ -25,16 +25,36 @@ enum ignore_by {
 struct ignore_why {
 	enum ignore_by	 by;
 	const char	*what;		/* the default entry, or the pattern */
-	const char	*source;	/* FILE:LINE, "-x", or NULL */
+	const char	*source;	/* a file, "Watchfile:3", "-x", or NULL */
+	size_t		 line;		/* in source, for a git ignore file */
 };
 
 /*
- * rs (borrowed) holds the ignore patterns, m (borrowed) matches them.
- * defaults: apply the default list; vcs: apply git's ignore rules.
+ * rs (borrowed) holds the roots and the ignore patterns, m (borrowed)
+ * matches them.  defaults: apply the default list; vcs: apply git's
+ * ignore rules where a root lies in a git work tree (their files outside
+ * the trees are read now).
  */
 struct ignore	*ignore_new(const struct ruleset *rs, struct matcher *m,
 		    int defaults, int vcs);
 void		 ignore_free(struct ignore *);	/* NULL is a no-op */
+
+/*
+ * The roots and ignore patterns are now those of rs (borrowed): the
+ * rules file was read again.
+ */
+void		 ignore_set_rules(struct ignore *, const struct ruleset *rs);
+
+/* Whether git's rules apply anywhere: then read_dir is worth calling. */
+int		 ignore_uses_vcs(const struct ignore *);
+
+/*
+ * Reads the rules that the directory open as dirfd holds (its
+ * .gitignore), the directory's path being the len bytes at path.
+ * Returns 1 when there was such a file to read.
+ */
+int		 ignore_read_dir(struct ignore *, int dirfd, const char *path,
+		    size_t len);
 
 /* Whether the default list ignores the len bytes at path. */
 int		 ignore_default(const char *path, size_t len,
@@ -42,9 +62,14 @@ int		 ignore_default(const char *path, size_t len,
 
 /*
  * Whether path, len bytes, is ignored; fills why (which may be NULL) with
- * the reason.  The strings in why are owned by the filter.
+ * the reason.  The strings in why are owned by the filter, valid until it
+ * reads rules again.  Git's rules are applied to the path alone, as is
+ * enough for a path in a watched directory; ignore_explain() checks its
+ * ancestors too.
  */
 int		 ignore_path(struct ignore *, const char *path, size_t len,
+		    struct ignore_why *why);
+int		 ignore_explain(struct ignore *, const char *path, size_t len,
 		    struct ignore_why *why);
 
 #endif

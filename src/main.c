@@ -22,6 +22,7 @@
 #include "batch.h"
 #include "cmdcheck.h"
 #include "duration.h"
+#include "explain.h"
 #include "log.h"
 #include "mask.h"
 #include "match.h"
@@ -40,7 +41,7 @@
  */
 #define DEFAULT_MAX_WAIT	10000000
 #define WATCHFILE	"Watchfile"
-#define OPTSTRING	"+:f:w:r:e:x:d:s:Rqh"	/* ':' words missing arguments */
+#define OPTSTRING	"+:f:w:r:e:x:d:s:j:Rqhic"	/* ':' words missing arguments */
 #define OPT_NAME_MAX	32	/* "--follow-symlinks", "--on-busy restart" */
 
 enum {
@@ -54,6 +55,16 @@ enum {
 	OPT_FOLLOW,
 	OPT_VERSION,
 	OPT_MAX_PATHS,
+	OPT_EXISTING,
+	OPT_MAX_WAIT,
+	OPT_RUN_TIMEOUT,
+	OPT_WAIT_TIMEOUT,
+	OPT_SIGNAL,
+	OPT_STOP_SIGNAL,
+	OPT_NO_LOOP,
+	OPT_NO_DEFAULT_IGNORES,
+	OPT_NO_VCS_IGNORE,
+	OPT_EXPLAIN,
 };
 
 static const struct option longopts[] = {
@@ -77,6 +88,19 @@ static const struct option longopts[] = {
 	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "max-paths", required_argument, NULL, OPT_MAX_PATHS },
+	{ "initial", no_argument, NULL, 'i' },
+	{ "existing", no_argument, NULL, OPT_EXISTING },
+	{ "max-wait", required_argument, NULL, OPT_MAX_WAIT },
+	{ "run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT },
+	{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
+	{ "signal", required_argument, NULL, OPT_SIGNAL },
+	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "clear", no_argument, NULL, 'c' },
+	{ "no-loop", no_argument, NULL, OPT_NO_LOOP },
+	{ "no-default-ignores", no_argument, NULL, OPT_NO_DEFAULT_IGNORES },
+	{ "no-vcs-ignore", no_argument, NULL, OPT_NO_VCS_IGNORE },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -85,30 +109,53 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	printf(
-"usage: watchrun [-qR] [-f file] [-w dir] [-x regex] [-d duration] [--once]\n"
-"                [--on-busy queue|restart|ignore] [--stop-timeout duration]\n"
-"                [--partial] [--follow-symlinks] [--max-paths n]\n"
+"usage: watchrun [-cqRi] [-f file] [-w dir] [-x regex] [-d duration] [-j n]\n"
+"                [--once] [--on-busy queue|restart|ignore|signal] [--no-loop]\n"
+"                [--existing] [--max-wait duration] [--run-timeout duration]\n"
+"                [--wait-timeout duration] [--signal sig] [--stop-signal sig]\n"
+"                [--stop-timeout duration] [--partial] [--follow-symlinks]\n"
+"                [--max-paths n] [--no-default-ignores] [--no-vcs-ignore]\n"
 "       watchrun [options] [-r regex] [-e events] -s command-line\n"
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
+"       watchrun --explain path [-f file | rule options]\n"
 "       watchrun --print | --json [--once] [-f file] [-w dir] [-x regex]\n"
 "                [-r regex] [-e events]\n"
 "\n"
 "  -f, --file FILE          rules file (default ./Watchfile)\n"
 "  -w, --watch DIR          watch DIR recursively (repeatable; default .)\n"
 "  -x, --ignore REGEX       never watch or report matching paths (repeatable)\n"
+"      --no-default-ignores watch .git/ and the like, and editors' scratch files\n"
+"      --no-vcs-ignore      do not apply .gitignore and git's other excludes\n"
 "  -r, --regex REGEX        the rule's path pattern (default: every path)\n"
 "  -e, --events EVENTS      the rule's events, e.g. WRITE|MOVED_TO\n"
 "                           (default WRITE|MOVED_TO|MOVED_FROM|CREATE|DELETE)\n"
 "  -d, --debounce DURATION  quiet period before a run (default 100ms)\n"
+"      --max-wait DURATION  run at the latest this long after a batch's first\n"
+"                           change, even if changes never pause (default 10s;\n"
+"                           0: no limit)\n"
 "  -s, --shell CMDLINE      run CMDLINE with sh -c, the paths in \"$@\"\n"
+"                           (a command after -- gets them where an argument\n"
+"                           is exactly {})\n"
+"  -i, --initial            run each rule once as soon as watching begins\n"
+"      --existing           files already there count as created at the start\n"
 "  -R, --restart            same as --on-busy restart\n"
 "      --on-busy MODE       while a command runs: queue (default), restart,\n"
-"                           or ignore changes\n"
-"      --stop-timeout DUR   SIGTERM to SIGKILL delay (default 2s)\n"
+"                           ignore changes, or signal it (see --signal)\n"
+"      --signal SIG         what --on-busy signal sends (default HUP)\n"
+"      --no-loop            changes made while a rule's command runs do not\n"
+"                           set that rule off again\n"
+"  -j, --jobs N             at most N commands at once (default: the CPUs)\n"
+"      --run-timeout DUR    stop a run that lasts longer (exit 124 with --once)\n"
+"      --stop-signal SIG    what stops a command (default TERM)\n"
+"      --stop-timeout DUR   stop signal to SIGKILL delay (default 2s)\n"
 "      --once               exit when the first run ends, with its status\n"
 "                           (with --print: after the first event)\n"
+"      --wait-timeout DUR   with --once: exit 124 if no run started by then\n"
+"  -c, --clear              clear the terminal before each run\n"
 "      --check              validate and print the rules, run nothing\n"
+"      --explain PATH       say which ignore hides PATH, or which rules it\n"
+"                           sets off, and exit\n"
 "      --print, --json      print events instead of running commands\n"
 "      --partial            start even if not every directory can be watched\n"
 "      --follow-symlinks    watch directories that symlinks point to\n"
@@ -250,6 +297,26 @@ default_jobs(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n > 0 ? (size_t)n : 1;
+}
+
+/* A signal given by name (HUP, SIGHUP, any case) or number. */
+static int
+signal_arg(const char *opt, const char *s)
+{
+	const char *name = s, *errstr, *abbrev;
+	int sig;
+
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (sig = 1; sig < NSIG; sig++)
+		if ((abbrev = sigabbrev_np(sig)) != NULL &&
+		    strcasecmp(abbrev, name) == 0)
+			return sig;
+	sig = (int)strtonum(s, 1, NSIG - 1, &errstr);
+	if (errstr != NULL)
+		usage_error("%s '%s': not a signal name or number", opt,
+		    vis_arg(s));
+	return sig;
 }
 
 static uint64_t
@@ -414,6 +481,8 @@ struct cli {
 	size_t		  nroots;
 	char		**ignores;
 	size_t		  nignores;
+	const char	 *explain;	/* --explain PATH */
+	char		  wait_opt[OPT_NAME_MAX];	/* --wait-timeout */
 	char		  print_opt[OPT_NAME_MAX];	/* --print or --json */
 	char		  busy_opt[OPT_NAME_MAX];	/* what set on_busy */
 	char		  cmd_opt[OPT_NAME_MAX];	/* one for commands only */
@@ -498,6 +567,61 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 			break;
 		case 'h':
 			usage();
+		case 'i':
+			o->initial = 1;
+			cmd_only(c, name);
+			break;
+		case 'c':
+			o->clear = 1;
+			cmd_only(c, name);
+			break;
+		case 'j':
+			o->jobs = (size_t)strtonum(optarg, 1, 1000000,
+			    &errstr);
+			if (errstr != NULL)
+				usage_error("%s '%s': %s", name,
+				    vis_arg(optarg), errstr);
+			cmd_only(c, name);
+			break;
+		case OPT_EXISTING:
+			o->existing = 1;
+			cmd_only(c, name);
+			break;
+		case OPT_MAX_WAIT:
+			o->max_wait = duration_arg(name, optarg);
+			cmd_only(c, name);
+			break;
+		case OPT_RUN_TIMEOUT:
+			o->run_timeout = duration_arg(name, optarg);
+			cmd_only(c, name);
+			break;
+		case OPT_WAIT_TIMEOUT:
+			o->wait_timeout = duration_arg(name, optarg);
+			(void)strlcpy(c->wait_opt, name, sizeof(c->wait_opt));
+			cmd_only(c, name);
+			break;
+		case OPT_SIGNAL:
+			o->signal = signal_arg(name, optarg);
+			busy_set(c, o, BUSY_SIGNAL, name);
+			cmd_only(c, name);
+			break;
+		case OPT_STOP_SIGNAL:
+			o->stop_signal = signal_arg(name, optarg);
+			cmd_only(c, name);
+			break;
+		case OPT_NO_LOOP:
+			o->no_loop = 1;
+			cmd_only(c, name);
+			break;
+		case OPT_NO_DEFAULT_IGNORES:
+			o->no_default_ignores = 1;
+			break;
+		case OPT_NO_VCS_IGNORE:
+			o->no_vcs_ignore = 1;
+			break;
+		case OPT_EXPLAIN:
+			c->explain = optarg;
+			break;
 		case OPT_CHECK:
 			c->check = 1;
 			break;
@@ -521,9 +645,11 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 				busy_set(c, o, BUSY_RESTART, spelt);
 			else if (strcmp(optarg, "ignore") == 0)
 				busy_set(c, o, BUSY_IGNORE, spelt);
+			else if (strcmp(optarg, "signal") == 0)
+				busy_set(c, o, BUSY_SIGNAL, spelt);
 			else
-				usage_error("%s '%s': expected queue, restart "
-				    "or ignore", name, vis_arg(optarg));
+				usage_error("%s '%s': expected queue, restart, "
+				    "ignore or signal", name, vis_arg(optarg));
 			cmd_only(c, name);
 			break;
 		case OPT_STOP_TIMEOUT:
@@ -578,6 +704,11 @@ cli_check(const struct cli *c, const struct app_opts *o)
 	if (c->file != NULL && (c->shell != NULL || c->cmd != NULL))
 		usage_error("-f and a command-line rule cannot be given "
 		    "together");
+	if (c->wait_opt[0] != '\0' && !o->once)
+		usage_error("%s: only with --once", c->wait_opt);
+	if (c->explain != NULL && (o->print || c->check))
+		usage_error("--explain and %s cannot be given together",
+		    c->check ? "--check" : c->print_opt);
 }
 
 int
@@ -586,7 +717,9 @@ main(int argc, char *argv[])
 	struct ruleset rs;
 	struct app_opts o;
 	struct cli c;
+	struct rule *r;
 	const char *file;
+	uint32_t mask;
 	char **av;
 	int nerrors = 0, status;
 	size_t i;
@@ -597,6 +730,7 @@ main(int argc, char *argv[])
 	o.stop_us = 2000000;
 	o.max_paths = BATCH_MAX_PATHS;
 	o.on_busy = BUSY_QUEUE;
+	o.signal = SIGHUP;
 	o.stop_signal = SIGTERM;
 	o.max_wait = DEFAULT_MAX_WAIT;
 	o.jobs = default_jobs();
@@ -604,7 +738,7 @@ main(int argc, char *argv[])
 	cli_parse(&c, &o, argc, argv);
 	cli_check(&c, &o);
 	/* Shell text (-s, a Watchfile's commands) is sh's to judge. */
-	if (c.cmd != NULL)
+	if (c.cmd != NULL && c.explain == NULL)
 		command_check(c.cmd, c.ncmd);
 
 	file = c.file;
@@ -622,17 +756,22 @@ main(int argc, char *argv[])
 		o.print_mask = c.have_events ? c.mask : IN_ALL_EVENTS |
 		    IN_UNMOUNT | IN_IGNORED;
 		o.print_dir_reads = c.have_events;
-	} else if (c.cmd != NULL) {
-		av = xcalloc((size_t)c.ncmd + 1, sizeof(*av));
-		for (i = 0; i < (size_t)c.ncmd; i++)
-			av[i] = xstrdup(c.cmd[i]);
-		rules_add_rule(&rs, c.re, c.have_events ? c.mask :
-		    DEFAULT_EVENTS, c.debounce, NULL, av, CMDLINE_ORIGIN);
-	} else if (c.shell != NULL)
-		rules_add_rule(&rs, c.re, c.have_events ? c.mask :
-		    DEFAULT_EVENTS, c.debounce, xstrdup(c.shell), NULL,
+	} else if (c.cmd != NULL || c.shell != NULL) {
+		av = NULL;
+		if (c.cmd != NULL) {
+			av = xcalloc((size_t)c.ncmd + 1, sizeof(*av));
+			for (i = 0; i < (size_t)c.ncmd; i++)
+				av[i] = xstrdup(c.cmd[i]);
+		}
+		mask = c.have_events ? c.mask : DEFAULT_EVENTS;
+		if ((mask & ~(uint32_t)MASK_RULE_OPTS) == 0)
+			mask |= DEFAULT_EVENTS;
+		r = rules_add_rule(&rs, c.re, mask & ~(uint32_t)MASK_RULE_OPTS,
+		    c.debounce, c.shell != NULL ? xstrdup(c.shell) : NULL, av,
 		    CMDLINE_ORIGIN);
-	else {
+		r->no_loop = (mask & MASK_NO_LOOP) != 0;
+		r->initial = (mask & MASK_INITIAL) != 0;
+	} else if (c.explain == NULL || file != NULL || watchfile_exists()) {
 		file = file != NULL ? file : WATCHFILE;
 		nerrors += rules_load(&rs, file, c.debounce, stderr);
 	}
@@ -641,27 +780,40 @@ main(int argc, char *argv[])
 	for (i = 0; i < c.nignores; i++)
 		if (rules_add_ignore(&rs, "-x", c.ignores[i], stderr) == -1)
 			nerrors++;
-	free(c.roots);
-	free(c.ignores);
-	if (nerrors > 0) {
-		rules_free(&rs);
-		match_re_free(o.print_re);
-		exit(2);
-	}
 	if (rs.nroots == 0)
 		rules_add_root(&rs, ".");
-	if (c.check) {
+	status = -1;
+	if (nerrors > 0)
+		status = 2;
+	else if (c.check) {
 		rules_print(&rs, stdout);
-		rules_free(&rs);
-		exit(0);
-	}
-	if (!o.print && rs.nrules == 0) {
+		status = 0;
+	} else if (c.explain != NULL)
+		status = explain(&rs, c.explain, !o.no_default_ignores,
+		    !o.no_vcs_ignore, stdout);
+	else if (!o.print && rs.nrules == 0) {
 		warnx("%s: no rules to run", file);
+		status = 2;
+	}
+	if (status != -1) {
 		rules_free(&rs);
-		exit(2);
+		match_re_free(o.print_re);
+		free(c.roots);
+		free(c.ignores);
+		exit(status);
 	}
 	o.rs = &rs;
+	if (!o.print && c.cmd == NULL && c.shell == NULL) {
+		o.rules_file = file;
+		o.extra_roots = c.roots;
+		o.nextra_roots = c.nroots;
+		o.extra_ignores = c.ignores;
+		o.nextra_ignores = c.nignores;
+		o.default_debounce = c.debounce;
+	}
 	status = app_run(&o);
+	free(c.roots);
+	free(c.ignores);
 	rules_free(&rs);
 	match_re_free(o.print_re);
 	return status;

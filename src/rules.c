@@ -680,6 +680,31 @@ rules_add_rule(struct ruleset *rs, struct match_re *re, uint32_t mask,
 	return r;
 }
 
+static int
+same_string(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+rules_same(const struct rule *a, const struct rule *b)
+{
+	size_t i;
+
+	if (!same_string(a->re != NULL ? match_source(a->re) : NULL,
+	    b->re != NULL ? match_source(b->re) : NULL) ||
+	    a->mask != b->mask || a->debounce_us != b->debounce_us ||
+	    a->no_loop != b->no_loop || a->initial != b->initial ||
+	    !same_string(a->command, b->command) ||
+	    (a->argv == NULL) != (b->argv == NULL))
+		return 0;
+	for (i = 0; a->argv != NULL && (a->argv[i] != NULL ||
+	    b->argv[i] != NULL); i++)
+		if (!same_string(a->argv[i], b->argv[i]))
+			return 0;
+	return 1;
+}
+
 /* Prints s safely for a terminal, but with its backslashes as written. */
 static void
 print_vis(FILE *fp, const char *s)

@@ -69,6 +69,12 @@ struct rule *rules_add_rule(struct ruleset *rs, struct match_re *re,
 void	 rules_print(const struct ruleset *rs, FILE *fp);
 
 /* Frees everything rs holds, leaving it empty.  NULL is a no-op. */
+/*
+ * Whether two rules do the same: the same pattern, events, debounce,
+ * options and command, wherever they stand.
+ */
+int	 rules_same(const struct rule *, const struct rule *);
+
 void	 rules_free(struct ruleset *rs);
 
 #endif

@@ -431,6 +431,51 @@ runner_stop(struct runner *r, size_t idx)
 	arm(r);
 }
 
+static void
+linger(struct runner *r, pid_t pgid, uint64_t kill_at)
+{
+	if (r->nlinger == r->lingersize) {
+		r->lingersize = r->lingersize == 0 ? 8 : r->lingersize * 2;
+		r->lingering = xreallocarray(r->lingering, r->lingersize,
+		    sizeof(*r->lingering));
+	}
+	r->lingering[r->nlinger].pgid = pgid;
+	r->lingering[r->nlinger].kill_at = kill_at;
+	r->nlinger++;
+}
+
+void
+runner_remap(struct runner *r, const struct rule *rules, size_t nrules,
+    const size_t *map)
+{
+	struct job *jobs;
+	size_t i;
+
+	jobs = xcalloc(nrules, sizeof(*jobs));
+	for (i = 0; i < nrules; i++)
+		jobs[i].kill_at = NEVER;
+	for (i = 0; i < r->nrules; i++) {
+		if (r->jobs[i].pid == 0)
+			continue;
+		if (map[i] != SIZE_MAX) {
+			jobs[map[i]] = r->jobs[i];
+			continue;
+		}
+		/* Its rule is gone: stop it, and see it go as a group. */
+		if (r->jobs[i].kill_at == NEVER) {
+			term_group(r, r->jobs[i].pid);
+			r->jobs[i].kill_at = loop_now() + r->opts.stop_us;
+		}
+		linger(r, r->jobs[i].pid, r->jobs[i].kill_at);
+		r->nlive--;
+	}
+	free(r->jobs);
+	r->jobs = jobs;
+	r->rules = rules;
+	r->nrules = nrules;
+	arm(r);
+}
+
 void
 runner_signal(struct runner *r, size_t idx, int sig)
 {
@@ -462,19 +507,6 @@ static int
 group_alive(pid_t pgid)
 {
 	return kill(-pgid, 0) == 0 || errno == EPERM;
-}
-
-static void
-linger(struct runner *r, pid_t pgid, uint64_t kill_at)
-{
-	if (r->nlinger == r->lingersize) {
-		r->lingersize = r->lingersize == 0 ? 8 : r->lingersize * 2;
-		r->lingering = xreallocarray(r->lingering, r->lingersize,
-		    sizeof(*r->lingering));
-	}
-	r->lingering[r->nlinger].pgid = pgid;
-	r->lingering[r->nlinger].kill_at = kill_at;
-	r->nlinger++;
 }
 
 void

@@ -50,6 +50,14 @@ size_t		 runner_live(const struct runner *);
 /* Stops rule's job: the stop signal to its group now, SIGKILL later. */
 void		 runner_stop(struct runner *, size_t rule);
 
+/*
+ * The rules are now rules (borrowed, nrules of them), rule i of the old
+ * ones being rule map[i] (SIZE_MAX: gone): jobs follow their rules; the
+ * jobs of rules gone are stopped.
+ */
+void		 runner_remap(struct runner *, const struct rule *rules,
+		    size_t nrules, const size_t *map);
+
 /* Sends sig to rule's job's group, if it runs. */
 void		 runner_signal(struct runner *, size_t rule, int sig);
 

@@ -351,6 +351,54 @@ sched_next(const struct sched *s)
 	return next;
 }
 
+struct sched *
+sched_remap(struct sched *old, const size_t *map, size_t nrules)
+{
+	struct sched *s;
+	struct srule *r, *nr;
+	size_t i;
+
+	s = sched_new(&old->opts, nrules);
+	s->wait_until = old->wait_until;
+	s->started = old->started;
+	s->exit_status = old->exit_status;
+	s->exited = old->exited;
+	for (i = 0; i < old->nrules; i++) {
+		if (map[i] == SIZE_MAX)
+			continue;
+		r = &old->rules[i];
+		nr = &s->rules[map[i]];
+		nr->debounce = r->debounce;
+		nr->quiet_at = r->quiet_at;
+		nr->max_at = r->max_at;
+		nr->timeout_at = r->timeout_at;
+		nr->ended_at = r->ended_at;
+		nr->no_loop = r->no_loop;
+		nr->pending = r->pending;
+		nr->running = r->running;
+		nr->stopping = r->stopping;
+		nr->timed_out = r->timed_out;
+		nr->settling = r->settling;
+		s->nrunning += r->running;
+		s->nsettling += r->settling;
+	}
+	/* The lists keep their order: the order things fell due in. */
+	TAILQ_FOREACH(r, &old->active, active)
+		if (map[r->id] != SIZE_MAX) {
+			nr = &s->rules[map[r->id]];
+			TAILQ_INSERT_TAIL(&s->active, nr, active);
+			nr->isactive = 1;
+		}
+	TAILQ_FOREACH(r, &old->waiting, queue)
+		if (map[r->id] != SIZE_MAX) {
+			nr = &s->rules[map[r->id]];
+			TAILQ_INSERT_TAIL(&s->waiting, nr, queue);
+			nr->waiting = 1;
+		}
+	sched_free(old);
+	return s;
+}
+
 int
 sched_running(const struct sched *s, size_t rule)
 {

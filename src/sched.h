@@ -107,6 +107,16 @@ const struct sched_action *sched_poll(struct sched *, uint64_t now,
 /* When sched_poll() has something to do next, or SCHED_NEVER. */
 uint64_t	 sched_next(const struct sched *);
 
+/*
+ * For a new set of nrules rules, of which rule i of old is rule map[i]
+ * (SIZE_MAX: gone): returns a scheduler in which the rules that stay keep
+ * their state, and frees old.  The new rules start idle, with no debounce
+ * until sched_set_rule(); the commands of rules gone are the caller's to
+ * stop.
+ */
+struct sched	*sched_remap(struct sched *old, const size_t *map,
+		    size_t nrules);
+
 int		 sched_running(const struct sched *, size_t rule);
 size_t		 sched_nrunning(const struct sched *);
 

@@ -41,7 +41,7 @@ struct tnode {
 	int		 wd;
 	uint16_t	 namelen;
 	uint8_t		 flags;
-	uint8_t		 reads;		/* see tree_own_reads() */
+	uint8_t		 reads[TREE_READS];	/* see tree_own_reads() */
 	char		 name[];
 };
 
@@ -190,7 +190,7 @@ tree_add(struct tree *t, struct tnode *parent, const char *name, size_t len,
 	n->wd = wd;
 	n->namelen = (uint16_t)len;
 	n->flags = 0;
-	n->reads = 0;
+	memset(n->reads, 0, sizeof(n->reads));
 	memcpy(n->name, name, len);
 	n->name[len] = '\0';
 	table_put(&t->bywd, n);
@@ -315,6 +315,35 @@ tree_remove(struct tree *t, struct tnode *n, tree_drop_cb *drop, void *arg)
 	for (i = 0; i < k; i++)
 		drop_one(t, v[i].node, drop, arg);
 	free(v);
+}
+
+static int
+shallowest_first(const void *a, const void *b)
+{
+	return -deepest_first(a, b);
+}
+
+size_t
+tree_below(const struct tree *t, const struct tnode *n, int **wdsp)
+{
+	struct victim *v;
+	size_t i, k = 0, d;
+	int *wds;
+
+	v = xreallocarray(NULL, t->count + 1, sizeof(*v));
+	for (i = 0; i < t->bywd.n; i++)
+		if (t->bywd.slots[i] != NULL && t->bywd.slots[i] != n &&
+		    (d = depth_below(t->bywd.slots[i], n)) != SIZE_MAX) {
+			v[k].node = t->bywd.slots[i];
+			v[k++].depth = d;
+		}
+	qsort(v, k, sizeof(*v), shallowest_first);
+	wds = xreallocarray(NULL, k + 1, sizeof(*wds));
+	for (i = 0; i < k; i++)
+		wds[i] = v[i].node->wd;
+	free(v);
+	*wdsp = wds;
+	return k;
 }
 
 static size_t
@@ -442,18 +471,18 @@ tree_clear_marks(struct tree *t)
 }
 
 unsigned
-tree_own_reads(const struct tnode *n)
+tree_own_reads(const struct tnode *n, int which)
 {
-	return n->reads;
+	return n->reads[which];
 }
 
 void
-tree_count_own_read(struct tnode *n, int delta)
+tree_count_own_read(struct tnode *n, int which, int delta)
 {
-	if (delta > 0 && n->reads < UINT8_MAX)
-		n->reads++;
-	else if (delta < 0 && n->reads > 0)
-		n->reads--;
+	if (delta > 0 && n->reads[which] < UINT8_MAX)
+		n->reads[which]++;
+	else if (delta < 0 && n->reads[which] > 0)
+		n->reads[which]--;
 }
 
 void
@@ -463,7 +492,8 @@ tree_clear_own_reads(struct tree *t)
 
 	for (i = 0; i < t->bywd.n; i++)
 		if (t->bywd.slots[i] != NULL)
-			t->bywd.slots[i]->reads = 0;
+			memset(t->bywd.slots[i]->reads, 0,
+			    sizeof(t->bywd.slots[i]->reads));
 }
 
 size_t

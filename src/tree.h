@@ -51,6 +51,14 @@ void		 tree_remove(struct tree *, struct tnode *, tree_drop_cb *drop,
 		    void *arg);
 
 /*
+ * Stores in *wdsp (allocated, owned by the caller) the watch descriptors
+ * of the nodes below n, shallower ones first, and returns how many.
+ * Walks every node.
+ */
+size_t		 tree_below(const struct tree *, const struct tnode *n,
+		    int **wdsp);
+
+/*
  * Builds the path of the entry named by the len bytes at name inside node,
  * or of node itself when len is 0, with a trailing '/' for directories.
  * Returns a NUL-terminated string owned by the tree, valid until the next
@@ -75,12 +83,16 @@ int		 tree_mark(const struct tnode *);
 void		 tree_clear_marks(struct tree *);
 
 /*
- * A small count per node for the watch layer: how many of its own reads
- * of the directory have yet to show their close.  Counting saturates at
- * 255 and stops at 0.
+ * Small counts per node for the watch layer: how many of its own reads
+ * have yet to show their close, of the directory (TREE_READ_DIR) and of
+ * a file in it (TREE_READ_RULES).  Counting saturates at 255 and stops
+ * at 0.
  */
-unsigned	 tree_own_reads(const struct tnode *);
-void		 tree_count_own_read(struct tnode *, int delta);
+#define TREE_READ_DIR	0
+#define TREE_READ_RULES	1
+#define TREE_READS	2
+unsigned	 tree_own_reads(const struct tnode *, int which);
+void		 tree_count_own_read(struct tnode *, int which, int delta);
 void		 tree_clear_own_reads(struct tree *);
 
 /*

@@ -82,6 +82,7 @@ struct watch {
 	size_t		 unscanned;	/* for want of descriptors */
 	int		 started;	/* the initial walk is over */
 	int		 rescanning;
+	int		 rewalking;	/* the filter's rules changed */
 	int64_t		 since;		/* rescan: report changes after this */
 	int64_t		 drained_at;	/* when the queue was last empty */
 	uint64_t	 drains;	/* drains of the queue so far */
@@ -121,6 +122,9 @@ watch_new(const struct watch_opts *opts)
 	/* The close that ends each read of our own: see own_read(). */
 	if (w->kmask & DIR_READS)
 		w->kmask |= IN_CLOSE_NOWRITE;
+	/* Every change to a file of the filter's rules. */
+	if (opts->dir_hook != NULL && opts->rules_name != NULL)
+		w->kmask |= IN_CLOSE_WRITE | IN_DELETE;
 	w->tree = tree_new();
 	if (posix_memalign((void **)&w->buf, 16, EVENTS_BUFSIZE) != 0)
 		err(1, "posix_memalign");
@@ -298,7 +302,18 @@ static void
 own_read(struct watch *w, struct tnode *node)
 {
 	if (w->kmask & IN_CLOSE_NOWRITE)
-		tree_count_own_read(node, 1);
+		tree_count_own_read(node, TREE_READ_DIR, 1);
+}
+
+/* Tells the filter of node's directory, open as fd, which path is. */
+static void
+dir_hook(struct watch *w, struct tnode *node, int fd, const char *path,
+    size_t plen)
+{
+	/* Its read of the rules file is ours too: see own_read(). */
+	if (w->opts.dir_hook(w->opts.ignore_arg, fd, path, plen) &&
+	    (w->kmask & IN_CLOSE_NOWRITE))
+		tree_count_own_read(node, TREE_READ_RULES, 1);
 }
 
 /* Closes fd, keeping errno for the failure being reported. */
@@ -445,7 +460,7 @@ add_dir(struct watch *w, struct tnode *parent, const char *name, size_t len)
 	/* Known already: a loop, a bind mount, a nested root, or a move. */
 	if (tree_within(parent, n) || tree_parent(n) == NULL)
 		return NULL;
-	if (!w->rescanning || tree_mark(n))
+	if (!(w->rescanning || w->rewalking) || tree_mark(n))
 		return NULL;
 	oldname = tree_name(n, &oldlen);
 	if (tree_parent(n) != parent || oldlen != len ||
@@ -501,6 +516,24 @@ walk_entry(void *arg, int dirfd, const char *name, size_t len,
 	return 0;
 }
 
+/* Opens the directory of node; returns the descriptor, or -1. */
+static int
+open_node(struct watch *w, struct tnode *node)
+{
+	char *path;
+	size_t plen;
+	int fd;
+
+	path = tree_path(w->tree, node, NULL, 0, 1, &plen);
+	if (plen >= PATH_MAX)
+		return open_deep(w, node, NULL, 0);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (w->opts.follow || tree_parent(node) == NULL ? 0 : O_NOFOLLOW));
+	if (fd != -1)
+		own_read(w, node);
+	return fd;
+}
+
 /*
  * Scans the directories on the stack, and those they hold, depth first;
  * reports what it finds as report says (CREATE, MOVED_TO, or not at all).
@@ -520,15 +553,14 @@ walk(struct watch *w, uint32_t report)
 		c.wd = w->stack[--w->nstack];
 		if ((node = tree_lookup(w->tree, c.wd)) == NULL)
 			continue;
-		path = tree_path(w->tree, node, NULL, 0, 1, &plen);
-		if (plen >= PATH_MAX)
-			fd = open_deep(w, node, NULL, 0);
-		else if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-		    (w->opts.follow || tree_parent(node) == NULL ? 0 :
-		    O_NOFOLLOW))) != -1)
-			own_read(w, node);
+		fd = open_node(w, node);
 		rc = -1;
 		if (fd != -1) {
+			if (w->opts.dir_hook != NULL) {
+				path = tree_path(w->tree, node, NULL, 0, 1,
+				    &plen);
+				dir_hook(w, node, fd, path, plen);
+			}
 			rc = scan_fd(fd, w->scanbuf, walk_entry, &c);
 			close_keep_errno(fd);
 		}
@@ -614,6 +646,107 @@ lose_root(struct watch *w, struct tnode *n, const char *why)
 		r->wd = -1;
 	}
 	tree_remove(w->tree, n, drop_watch, w);
+}
+
+/*
+ * The filter's rules changed for what lies below node, or its rules file
+ * in node did (reread: read it again first): drops what the filter now
+ * ignores below node, and watches (without reporting) what it no longer
+ * ignores.
+ */
+static void
+refilter(struct watch *w, struct tnode *node, int reread)
+{
+	struct tnode *n;
+	char *path;
+	size_t i, nwds, plen;
+	int *wds, fd, wd = tree_wd(node);
+
+	if (reread && (fd = open_node(w, node)) != -1) {
+		path = tree_path(w->tree, node, NULL, 0, 1, &plen);
+		dir_hook(w, node, fd, path, plen);
+		close(fd);
+	}
+	nwds = tree_below(w->tree, node, &wds);
+	for (i = 0; i < nwds; i++) {
+		if ((n = tree_lookup(w->tree, wds[i])) == NULL)
+			continue;	/* below one dropped already */
+		path = tree_path(w->tree, n, NULL, 0, 1, &plen);
+		if (w->opts.ignore(w->opts.ignore_arg, path, plen))
+			tree_remove(w->tree, n, drop_watch, w);
+	}
+	free(wds);
+	tree_clear_marks(w->tree);
+	tree_set_mark(node, 1);
+	w->rewalking = 1;
+	push(w, wd);
+	walk(w, 0);
+	w->rewalking = 0;
+}
+
+int
+watch_unroot(struct watch *w, const char *path)
+{
+	struct tnode *n;
+	size_t i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (strcmp(w->roots[i].path, path) == 0)
+			break;
+	if (i == w->nroots)
+		return -1;
+	if (w->roots[i].wd != -1 &&
+	    (n = tree_lookup(w->tree, w->roots[i].wd)) != NULL)
+		tree_remove(w->tree, n, drop_watch, w);
+	free(w->roots[i].path);
+	w->roots[i] = w->roots[--w->nroots];
+	return 0;
+}
+
+void
+watch_set_mask(struct watch *w, uint32_t mask)
+{
+	uint32_t old = w->kmask;
+	struct tnode *n;
+	char *path;
+	size_t i, nwds, plen;
+	int *wds;
+
+	w->opts.mask = mask;
+	w->kmask = (mask & IN_ALL_EVENTS) | TREE_EVENTS | IN_ONLYDIR |
+	    IN_EXCL_UNLINK | (w->opts.follow ? 0 : IN_DONT_FOLLOW);
+	if (w->kmask & DIR_READS)
+		w->kmask |= IN_CLOSE_NOWRITE;
+	if (w->opts.dir_hook != NULL && w->opts.rules_name != NULL)
+		w->kmask |= IN_CLOSE_WRITE | IN_DELETE;
+	if (w->kmask == old)
+		return;
+	/* Each watch asks for the new events; its descriptor stays. */
+	tree_clear_marks(w->tree);
+	nwds = tree_unmarked(w->tree, &wds);
+	for (i = 0; i < nwds; i++) {
+		if ((n = tree_lookup(w->tree, wds[i])) == NULL)
+			continue;
+		path = tree_path(w->tree, n, NULL, 0, 1, &plen);
+		path[plen - 1] = '\0';
+		if (plen - 1 < PATH_MAX)
+			(void)events_add(w->ifd, path, w->kmask &
+			    (tree_parent(n) == NULL ? ~(uint32_t)IN_DONT_FOLLOW :
+			    ~(uint32_t)0));
+	}
+	free(wds);
+}
+
+void
+watch_refilter(struct watch *w)
+{
+	struct tnode *n;
+	size_t i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (w->roots[i].wd != -1 &&
+		    (n = tree_lookup(w->tree, w->roots[i].wd)) != NULL)
+			refilter(w, n, 0);
 }
 
 /* Walks every root again after an overflow; see the top of the file. */
@@ -869,19 +1002,27 @@ links_to_dir(struct watch *w, struct tnode *node, const struct event *ev)
 }
 
 /*
- * Whether a read of a directory is to be kept from everyone: one of our
+ * Whether a read is to be kept from everyone: of a directory, one of our
  * own (see own_read()), or one reported by the watch on its parent, since
- * its own watch reports it too.
+ * its own watch reports it too; of the filter's rules file, one of ours.
  */
 static int
-ours(struct tnode *node, const struct event *ev)
+ours(struct watch *w, struct tnode *node, const struct event *ev, int isdir)
 {
-	if (ev->namelen > 0)
+	int which = TREE_READ_DIR;
+
+	if (isdir && ev->namelen > 0)
 		return 1;
-	if (tree_own_reads(node) == 0)
+	if (!isdir) {
+		if (w->opts.rules_name == NULL ||
+		    strcmp(ev->name, w->opts.rules_name) != 0)
+			return 0;
+		which = TREE_READ_RULES;
+	}
+	if (tree_own_reads(node, which) == 0)
 		return 0;
 	if (ev->mask & IN_CLOSE_NOWRITE)
-		tree_count_own_read(node, -1);
+		tree_count_own_read(node, which, -1);
 	return 1;
 }
 
@@ -913,7 +1054,8 @@ handle(struct watch *w, const struct event *evin)
 		return;
 	if (w->nmoves > 0 && in_limbo(w, node) && !(ev->mask & IN_IGNORED))
 		return;
-	if (isdir && (ev->mask & DIR_READS) && ours(node, ev))
+	if ((ev->mask & DIR_READS) && (isdir || ev->namelen > 0) &&
+	    ours(w, node, ev, isdir))
 		return;
 	path = tree_path(w->tree, node, ev->name, ev->namelen, isdir, &plen);
 	if (ev->mask & IN_IGNORED) {
@@ -945,6 +1087,12 @@ handle(struct watch *w, const struct event *evin)
 	emit(w, path, plen, ev->mask, ev->cookie);
 	if (ev->namelen == 0)
 		return;
+	if (w->opts.rules_name != NULL && !isdir &&
+	    (ev->mask & (IN_CLOSE_WRITE | IN_MOVE | IN_CREATE | IN_DELETE)) &&
+	    strcmp(ev->name, w->opts.rules_name) == 0) {
+		refilter(w, node, 1);
+		return;
+	}
 	/* A symlink made after the start: followed like those scans find. */
 	if (!isdir && w->opts.follow && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
 		isdir = links_to_dir(w, node, ev);

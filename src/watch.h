@@ -25,6 +25,13 @@ struct pevent {
 typedef void	 watch_sink(void *arg, const struct pevent *);
 /* Returns nonzero when the path is to be neither watched nor reported. */
 typedef int	 watch_filter(void *arg, const char *path, size_t len);
+/*
+ * Told (with the filter's arg) of each directory about to be scanned,
+ * open as dirfd, with its path (ending in '/'), before the filter is
+ * asked about its entries.  Returns 1 when it read the rules file in it.
+ */
+typedef int	 watch_dir_hook(void *arg, int dirfd, const char *path,
+		    size_t len);
 
 struct watch_opts {
 	uint32_t	 mask;		/* the events the sink wants */
@@ -32,6 +39,14 @@ struct watch_opts {
 	int		 existing;	/* report what roots hold, as created */
 	watch_filter	*ignore;
 	void		*ignore_arg;
+	/*
+	 * With dir_hook, rules_name names a file of the filter's rules that
+	 * a directory may hold (".gitignore"): when it changes, dir_hook is
+	 * told of the directory again, what the filter now ignores below it
+	 * is dropped and what it no longer ignores is watched.
+	 */
+	watch_dir_hook	*dir_hook;
+	const char	*rules_name;
 	watch_sink	*sink;
 	void		*sink_arg;
 };
@@ -56,6 +71,18 @@ int		 watch_root(struct watch *, const char *path);
  * watch limit is a warning rather than something the caller reports.
  */
 void		 watch_started(struct watch *);
+
+/* Stops watching the root added as path; -1 when there is none. */
+int		 watch_unroot(struct watch *, const char *path);
+
+/* Watches for the events mask from now on, on every directory. */
+void		 watch_set_mask(struct watch *, uint32_t mask);
+
+/*
+ * The filter changed its mind: drops what it now ignores and watches
+ * what it no longer ignores, in every tree.
+ */
+void		 watch_refilter(struct watch *);
 
 /* The inotify descriptor, to wait on. */
 int		 watch_fd(const struct watch *);

@@ -15,7 +15,7 @@ load hardening
 # --- Letting nothing in ------------------------------------------------
 
 @test "every byte 1..255 but '/' in names arrives byte-exact in \"\$@\"" {
-	start_ready -w w -e CREATE -d 1s -s '"$T/probe" "$@"'
+	start_ready --no-default-ignores -w w -e CREATE -d 1s -s '"$T/probe" "$@"'
 	make_byte_names w expected
 	n=$(tr -cd '\0' <expected | wc -c)
 	expect_eq "names made" 256 "$n"
@@ -26,7 +26,7 @@ load hardening
 }
 
 @test "--print: every byte 1..255 in names is escaped, and unescapes back" {
-	start_ready --print -w w -e CREATE
+	start_ready --no-default-ignores --print -w w -e CREATE
 	make_byte_names w expected
 	: >w/zz-end
 	wait_for_log '^CREATE w/zz-end$' wr.out
@@ -34,7 +34,7 @@ load hardening
 }
 
 @test "--json: every byte 1..255 in names round-trips through surrogateescape" {
-	start_ready --json -w w -e CREATE
+	start_ready --no-default-ignores --json -w w -e CREATE
 	make_byte_names w expected
 	: >w/zz-end
 	wait_for_log '"path":"w/zz-end"' wr.out

@@ -202,7 +202,7 @@ expect_error_path() {
 	expect_error "watchrun: --max-paths 'many': invalid$see" \
 	    --max-paths many -- true
 	expect_error \
-	    "watchrun: --on-busy 'sometimes': expected queue, restart or ignore$see" \
+	    "watchrun: --on-busy 'sometimes': expected queue, restart, ignore or signal$see" \
 	    --on-busy sometimes -- true
 	expect_error \
 	    "watchrun: -r '\\.c(': bad regex at offset 4: missing closing parenthesis$see" \
@@ -221,7 +221,7 @@ expect_error_path() {
 
 @test "a bad value is escaped for the terminal" {
 	expect_error \
-	    "watchrun: --on-busy 'x\\033[2Jy': expected queue, restart or ignore; see 'watchrun --help'" \
+	    "watchrun: --on-busy 'x\\033[2Jy': expected queue, restart, ignore or signal; see 'watchrun --help'" \
 	    --on-busy $'x\033[2Jy' -- true
 }
 
