@@ -1224,6 +1224,62 @@ test_sched_polls_before_sched_next_do_nothing(void **state)
 	}
 }
 
+/*
+ * A reload pairs old rules with new ones: rule 0 stays (as new rule 1)
+ * with its pending batch, rule 1 stays (as new rule 0) with its running
+ * command, rule 2 goes; the new rule 2 starts idle.
+ */
+static void
+test_sched_remap_keeps_the_state_of_rules_that_stay(void **state)
+{
+	struct sched *s;
+	size_t map[3] = { 1, 0, SIZE_MAX };
+
+	s = *state = new_sched(BUSY_QUEUE, 3, MS(100));
+	start_now(s, 1, T0);
+	start_now(s, 2, T0);
+	sched_change(s, 0, T0 + MS(10));
+	s = *state = sched_remap(s, map, 3);
+	sched_set_rule(s, 0, MS(100), 0);
+	sched_set_rule(s, 1, MS(100), 0);
+	sched_set_rule(s, 2, MS(100), 0);
+	/* The running command of the rule that stayed counts; the other's
+	 * is the caller's to stop. */
+	assert_int_equal(sched_nrunning(s), 1);
+	assert_true(sched_running(s, 0));
+	assert_false(sched_running(s, 1));
+	assert_false(sched_running(s, 2));
+	/* The batch that was pending falls due when it was to. */
+	assert_int_equal(sched_next(s), T0 + MS(110));
+	assert_nothing(s, T0 + MS(109));
+	assert_one(s, T0 + MS(110), SCHED_START, 1);
+	/* The command that stayed ends as usual. */
+	assert_int_equal(sched_exited(s, 0, EXITED(0), T0 + MS(200)), 0);
+	assert_int_equal(sched_nrunning(s), 1);
+	assert_nothing(s, T0 + MS(300));
+}
+
+static void
+test_sched_remap_of_a_no_loop_rule_keeps_it_settling(void **state)
+{
+	struct sched *s;
+	size_t map[1] = { 0 };
+
+	s = *state = sched_new(&(struct sched_opts){ .on_busy = BUSY_QUEUE },
+	    1);
+	sched_set_rule(s, 0, 0, 1);
+	start_now(s, 0, T0);
+	(void)sched_exited(s, 0, EXITED(0), T0 + MS(5));
+	assert_true(sched_settling(s));
+	s = *state = sched_remap(s, map, 1);
+	sched_set_rule(s, 0, 0, 1);
+	assert_true(sched_settling(s));
+	assert_false(sched_collects(s, 0));
+	sched_drained(s, T0 + MS(6));
+	assert_false(sched_settling(s));
+	assert_true(sched_collects(s, 0));
+}
+
 #define TEST(test)	cmocka_unit_test_teardown(test, free_sched)
 
 int
@@ -1283,6 +1339,8 @@ main(void)
 		TEST(test_sched_force_of_every_rule_runs_each_once),
 		TEST(test_sched_running_and_nrunning_follow_starts_and_exits),
 		TEST(test_sched_polls_before_sched_next_do_nothing),
+		TEST(test_sched_remap_keeps_the_state_of_rules_that_stay),
+		TEST(test_sched_remap_of_a_no_loop_rule_keeps_it_settling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
