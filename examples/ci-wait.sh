@@ -9,7 +9,10 @@
 # place (events WRITE|MOVED_TO; -e changes them, e.g. -e CREATE for a
 # marker made with mkdir or ln).  A file that is there already counts at
 # once.  Directories that do not exist yet are fine: the nearest one that
-# does is watched, recursively.
+# does is watched, recursively, and a file that comes with its directory
+# counts too: a file that watchrun finds in a new directory is reported
+# as written (mkdir -p and a write, cp -r, tar x) or as renamed into place
+# (the directory moved in).
 #
 # Exit status: 0 the file is there, 1 timed out, 2 usage error, 3 watchrun
 # failed (its messages are on standard error).
@@ -64,31 +67,45 @@ case $dir in
 esac
 regex=^$(printf '%s\n' "$path" | LC_ALL=C sed 's/[^A-Za-z0-9]/\\&/g')'/?$'
 
-log=$(mktemp) || exit 3
+# watchrun's standard error goes through a FIFO: this script reads it up
+# to the ready line, and cat copies the rest to a log, shown if watchrun
+# fails.
+tmp=$(mktemp -d) || exit 3
 pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid"; fi
-	rm -f "$log"' EXIT
+	rm -rf "$tmp"' EXIT
 trap 'exit 3' HUP INT TERM
+mkfifo "$tmp/err" || exit 3
 
 timeout "$seconds" "$WATCHRUN" --once -d 0 -w "$dir" -r "$regex" \
-    -e "$events" -- true 2>"$log" &
+    -e "$events" -- true 2>"$tmp/err" &
 pid=$!
+exec 3<"$tmp/err"
+
+ready=
+while IFS= read -r line <&3; do
+	printf '%s\n' "$line" >>"$tmp/log"
+	case $line in
+	*': ready, watching '*)
+		ready=1
+		break
+		;;
+	esac
+done
 
 # Only once watchrun is ready can an existing file be told from one that
 # appears: check between the two, or a file made meanwhile is missed.
-until grep -q ': ready, watching ' "$log"; do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		break
-	fi
-	sleep 1
-done
-if [ -e "$file" ]; then
+if [ -n "$ready" ] && [ -e "$file" ]; then
 	exit 0
 fi
 
+cat <&3 >>"$tmp/log" &
+exec 3<&-
 wait "$pid"
 status=$?
 pid=
+# cat ends when the last writer, watchrun or a command, is gone.
+wait
 case $status in
 0)
 	exit 0
@@ -98,7 +115,7 @@ case $status in
 	exit 1
 	;;
 *)
-	cat "$log" >&2
+	cat "$tmp/log" >&2
 	exit 3
 	;;
 esac
