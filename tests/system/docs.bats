@@ -78,6 +78,8 @@ eval "helpers_$(declare -f teardown)"
 
 setup() {
 	helpers_setup
+	# Not the jobserver of a make that runs this file.
+	unset MAKEFLAGS MFLAGS MAKELEVEL
 	mkdir "$T/bin" "$T/calls"
 	WR=$(command -v "$WATCHRUN")
 	ln -s "$WR" "$T/bin/watchrun"
@@ -255,7 +257,7 @@ some_call_got() {
 
 # The number of run reports in watchrun's log.
 reports() {
-	grep -cE '^watchrun: [^ ]+: .*: (exited [0-9]+|killed by SIG[A-Z0-9]+) after [0-9]+\.[0-9]{3}s$' "$T/log"
+	grep -cE '^watchrun: .*(exited [0-9]+|killed by SIG[A-Z0-9]+) after [0-9]+\.[0-9]{3}s$' "$T/log"
 }
 
 reports_at_least() {
@@ -1180,4 +1182,57 @@ ci_wait_ends() {
 	run "$SRC/examples/ci-wait.sh" -e BOGUS f
 	[ "$status" -eq 3 ]
 	[[ $output == *"unknown event 'BOGUS'"* ]]
+}
+
+# Messages that the docs quote
+
+# quoted_ere LINE: an ERE for a line that watchrun(1) quotes, its
+# placeholders (N, ORIGIN, COMMAND, PATH, STATUS, SIGNAME, S.mmms) made
+# patterns.
+quoted_ere() {
+	local e
+
+	e=$(printf '%s\n' "$1" | sed -E 's/[][\\.*^$+?(){}|]/\\&/g')
+	e=${e//' \(PATH and N more\)'/'( \(.+( and [0-9]+ more)?\))?'}
+	e=${e//'N directories'/'[0-9]+ director(y|ies)'}
+	e=${e//'now N,'/'now [0-9]+,'}
+	e=${e//ORIGIN/'[^ ]+'}
+	e=${e//COMMAND/'.+'}
+	e=${e//STATUS/'[0-9]+'}
+	e=${e//SIGNAME/'SIG[A-Z0-9]+'}
+	e=${e//'S\.mmms'/'[0-9]+\.[0-9]{3}s'}
+	echo "^$e\$"
+}
+
+@test "watchrun(1) quotes the ready line, the run reports and the overflow warning as watchrun prints them" {
+	awk '/^\.Bd -literal/ { b = 1; next } /^\.Ed/ { b = 0 }
+	    b && /^watchrun: /' "$SRC/doc/watchrun.1" >quoted
+	[ "$(wc -l <quoted)" -eq 4 ]
+	while IFS= read -r line; do
+		quoted_ere "$line"
+	done <quoted >patterns
+	# A run that exits 3, one killed by SIGTERM (a restart), one that
+	# exits 0, then a queue overflow and its run.
+	start_ready -R -d 0 -e WRITE -w w -s 'case $WATCHRUN_PATH in
+	*/x) exit 3 ;;
+	*/hold) : >"$T/holding"; exec tail -f /dev/null ;;
+	esac'
+	: >w/x
+	wait_until reports_at_least 1
+	: >w/hold
+	wait_until test -e "$T/holding"
+	: >w/y
+	wait_until reports_at_least 3
+	overflow_burst w >/dev/null
+	wait_until reports_at_least 4
+	grep -q 'overflow' "$T/log"
+	# Every line matches a quoted one, and every quoted one is printed.
+	while IFS= read -r line; do
+		grep -qEf patterns <<<"$line" ||
+		    { echo "# not quoted: $line" >&2; false; }
+	done <"$T/log"
+	while IFS= read -r pat; do
+		grep -qE -- "$pat" "$T/log" ||
+		    { echo "# not printed: $pat" >&2; false; }
+	done <patterns
 }
