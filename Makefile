@@ -186,7 +186,8 @@ lint:
 	shellcheck -s bash tests/system/helpers.bash \
 	    tests/system/hardening.bash
 	shellcheck -s sh .ci/run .ci/deps examples/*.sh \
-	    tests/system/valgrind-watchrun tests/system/valgrind-verdict
+	    tests/system/valgrind-watchrun tests/system/valgrind-verdict \
+	    tests/system/doc-commands
 
 clean:
 	rm -rf build build-asan build-fuzz watchrun
