@@ -18,6 +18,7 @@ enum kind {
 	K_NAME,		/* the basename is the literal */
 	K_NAME_SUFFIX,	/* "*lit": the basename ends with lit */
 	K_NAME_PREFIX,	/* "lit*": the basename starts with lit */
+	K_NAME_SEQ,	/* one-byte tokens, maybe a '*' run at either end */
 	K_NAME_GLOB,	/* the basename matches the glob */
 	K_PATH,		/* the path below the file's directory is the literal */
 	K_PATH_GLOB	/* it starts with the prefix, the glob does the rest */
@@ -25,6 +26,17 @@ enum kind {
 
 #define PAT_NEGATED	0x01
 #define PAT_DIRONLY	0x02
+#define PAT_LEAD	0x04	/* K_NAME_SEQ: a '*' run before the tokens */
+#define PAT_TRAIL	0x08	/* K_NAME_SEQ: a '*' run after them */
+
+/* The most tokens a K_NAME_SEQ pattern has; longer ones are globbed. */
+#define SEQ_MAX		64
+
+/*
+ * A pattern whose match may end with more bytes than this is filed with
+ * those that may end with any, rather than under each byte.
+ */
+#define BUCKET_MAX_SET	32
 
 /*
  * The glob matcher recurses once per run of '*': a pattern with more runs
@@ -39,6 +51,8 @@ struct pat {
 	const unsigned char *pat;	/* the bytes matched, in the text */
 	size_t		 len;
 	size_t		 prefix;	/* leading bytes without a wildcard */
+	size_t		 set0;		/* K_NAME_SEQ: the first of its */
+	size_t		 nsets;		/* nsets sets in the file's */
 	const char	*text;		/* the line as shown, NUL-terminated */
 	size_t		 line;
 	int		 lastc;		/* what every match ends with, or -1 */
@@ -56,8 +70,20 @@ struct gifile {
 	char		*text;		/* the file's bytes, cut into lines */
 	struct pat	*pats;		/* in line order */
 	size_t		 npats;
-	uint64_t	 ends[4];	/* the patterns' lastc, as a set */
-	size_t		 nanyend;	/* patterns whose lastc is -1 */
+	uint64_t	(*sets)[4];	/* byte sets, one per token */
+	size_t		 nsets;
+	size_t		 setsize;
+	/*
+	 * The patterns by the bytes their matches end with, so that a
+	 * check looks only at those that can match its last byte:
+	 * bucket[c] is 0 when none ends with c, or k when order[start[k]]
+	 * to order[start[k + 1] - 1] may, and bucket 0 holds those that
+	 * may end with any byte.  Each bucket lists its patterns from the
+	 * last line up; one pattern can be in several.
+	 */
+	uint16_t	 bucket[256];
+	size_t		*start;
+	size_t		*order;
 };
 
 struct gitignore {
@@ -337,16 +363,109 @@ trim_spaces(const char *s, size_t n)
 	return run;
 }
 
+static int
+set_has(const uint64_t *set, unsigned char c)
+{
+	return (set[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Appends an empty byte set to f's; returns its index. */
+static size_t
+set_new(struct gifile *f)
+{
+	if (f->nsets == f->setsize) {
+		f->setsize = f->setsize == 0 ? 16 : f->setsize * 2;
+		f->sets = xreallocarray(f->sets, f->setsize, sizeof(*f->sets));
+	}
+	memset(f->sets[f->nsets], 0, sizeof(f->sets[0]));
+	return f->nsets++;
+}
+
 /*
- * Compiles the line of n bytes at text into pt.  Returns 0 for a line
- * that can match nothing, which is then not kept.
+ * Compiles the n bytes at p, a pattern for basenames, into one byte set
+ * per token when its tokens are all one byte long (literals, '?' and
+ * brackets, whose sets the glob matcher itself fills in) with at most a
+ * run of '*' at either end.  Returns 1 when it did, 0 when the pattern
+ * needs the glob matcher, -1 when it can match nothing.
  */
 static int
-pat_compile(struct pat *pt, char *text, size_t n, size_t line)
+seq_compile(struct gifile *f, struct pat *pt, const unsigned char *p,
+    size_t n)
+{
+	const unsigned char *e = p + n, *q = p;
+	struct glob g;
+	size_t k;
+	int c, r;
+
+	g.p0 = p;
+	g.pe = e;
+	g.te = NULL;
+	g.pathname = 0;
+	pt->set0 = f->nsets;
+	pt->nsets = 0;
+	if (p < e && *p == '*') {
+		pt->flags |= PAT_LEAD;
+		while (p < e && *p == '*')
+			p++;
+	}
+	while (p < e) {
+		if (*p == '*') {
+			for (q = p; q < e && *q == '*'; q++)
+				;
+			if (q != e)
+				goto glob;
+			pt->flags |= PAT_TRAIL;
+			break;
+		}
+		if (pt->nsets == SEQ_MAX)
+			goto glob;
+		k = set_new(f);
+		pt->nsets++;
+		if (*p == '\\') {
+			if (++p == e)
+				goto never;
+			f->sets[k][*p >> 6] |= UINT64_C(1) << (*p & 63);
+		} else if (*p == '?')
+			memset(f->sets[k], 0xff, sizeof(f->sets[k]));
+		else if (*p == '[') {
+			for (c = 0; c < 256; c++) {
+				q = p;
+				if ((r = glob_bracket(&g, &q, c)) == G_ABORT)
+					goto never;
+				if (r == G_MATCH)
+					f->sets[k][c >> 6] |=
+					    UINT64_C(1) << (c & 63);
+			}
+			p = q;
+		} else
+			f->sets[k][*p >> 6] |= UINT64_C(1) << (*p & 63);
+		p++;
+	}
+	return 1;
+glob:
+	r = 0;
+	goto out;
+never:
+	r = -1;
+out:
+	f->nsets = pt->set0;
+	pt->nsets = 0;
+	pt->flags &= ~(PAT_LEAD | PAT_TRAIL);
+	return r;
+}
+
+/*
+ * Compiles the line of n bytes at text into pt, a slot of f's.  Returns
+ * 0 for a line that can match nothing, which is then not kept.
+ */
+static int
+pat_compile(struct gifile *f, struct pat *pt, char *text, size_t n,
+    size_t line)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t i, stars;
 	unsigned char c;
+	int r;
 
 	pt->flags = 0;
 	if (n > 0 && p[0] == '!') {
@@ -366,8 +485,10 @@ pat_compile(struct pat *pt, char *text, size_t n, size_t line)
 			pt->kind = K_NAME_SUFFIX;
 		else if (pt->prefix == n - 1 && p[n - 1] == '*')
 			pt->kind = K_NAME_PREFIX;
+		else if ((r = seq_compile(f, pt, p, n)) == -1)
+			return 0;
 		else
-			pt->kind = K_NAME_GLOB;
+			pt->kind = r == 1 ? K_NAME_SEQ : K_NAME_GLOB;
 	} else {
 		/* Anchored: a leading '/' only says so. */
 		if (p[0] == '/') {
@@ -395,13 +516,83 @@ pat_compile(struct pat *pt, char *text, size_t n, size_t line)
 	return 1;
 }
 
+/*
+ * Fills set with the bytes p's matches may end with; returns 0 instead
+ * when they are too many to be worth a bucket each.
+ */
+static int
+pat_ends(const struct gifile *f, const struct pat *p, uint64_t *set)
+{
+	size_t c, n = 0;
+
+	memset(set, 0, 4 * sizeof(*set));
+	if (p->kind != K_NAME_SEQ) {
+		if (p->lastc == -1)
+			return 0;
+		set[p->lastc >> 6] |= UINT64_C(1) << (p->lastc & 63);
+		return 1;
+	}
+	if ((p->flags & PAT_TRAIL) || p->nsets == 0)
+		return 0;
+	memcpy(set, f->sets[p->set0 + p->nsets - 1], 4 * sizeof(*set));
+	for (c = 0; c < 256; c++)
+		n += set_has(set, c);
+	return n <= BUCKET_MAX_SET;
+}
+
+/* Sorts f's patterns into buckets by the bytes their matches end with. */
+static void
+file_index(struct gifile *f)
+{
+	uint64_t (*ends)[4];
+	size_t c, i, k, nb = 0, *next;
+	char *any;
+
+	ends = xreallocarray(NULL, f->npats, sizeof(*ends));
+	any = xcalloc(f->npats, 1);
+	for (i = 0; i < f->npats; i++) {
+		if (!pat_ends(f, &f->pats[i], ends[i])) {
+			any[i] = 1;
+			continue;
+		}
+		for (c = 0; c < 256; c++)
+			if (set_has(ends[i], c) && f->bucket[c] == 0)
+				f->bucket[c] = ++nb;
+	}
+	f->start = xcalloc(nb + 2, sizeof(*f->start));
+	for (i = 0; i < f->npats; i++) {
+		if (any[i])
+			f->start[1]++;
+		else
+			for (c = 0; c < 256; c++)
+				if (set_has(ends[i], c))
+					f->start[f->bucket[c] + 1]++;
+	}
+	for (k = 1; k <= nb + 1; k++)
+		f->start[k] += f->start[k - 1];
+	f->order = xreallocarray(NULL, f->start[nb + 1], sizeof(*f->order));
+	next = xcalloc(nb + 1, sizeof(*next));
+	for (i = f->npats; i-- > 0;) {
+		if (any[i])
+			f->order[next[0]++] = i;
+		else
+			for (c = 0; c < 256; c++)
+				if (set_has(ends[i], c)) {
+					k = f->bucket[c];
+					f->order[f->start[k] + next[k]++] = i;
+				}
+	}
+	free(next);
+	free(any);
+	free(ends);
+}
+
 /* Cuts f's copy of the file into lines and compiles them. */
 static void
 file_parse(struct gifile *f, const char *buf, size_t len)
 {
 	char *s, *e, *end, *nul;
 	size_t line, n, nlines;
-	struct pat *pt;
 
 	f->text = xmemdup(buf, len);
 	s = f->text;
@@ -424,16 +615,10 @@ file_parse(struct gifile *f, const char *buf, size_t len)
 			n = nul - s;
 		n = trim_spaces(s, n);
 		s[n] = '\0';
-		pt = &f->pats[f->npats];
-		if (!pat_compile(pt, s, n, line))
-			continue;
-		if (pt->lastc == -1)
-			f->nanyend++;
-		else
-			f->ends[pt->lastc >> 6] |=
-			    UINT64_C(1) << (pt->lastc & 63);
-		f->npats++;
+		if (pat_compile(f, &f->pats[f->npats], s, n, line))
+			f->npats++;
 	}
+	file_index(f);
 }
 
 static void
@@ -445,6 +630,9 @@ file_free(struct gifile *f)
 	free(f->source);
 	free(f->text);
 	free(f->pats);
+	free(f->sets);
+	free(f->start);
+	free(f->order);
 	free(f);
 }
 
@@ -620,15 +808,30 @@ gitignore_set_file(struct gitignore *gi, int level, const char *dir,
 	return 0;
 }
 
+/* Returns whether the n bytes at s are in the n sets at set, in turn. */
+static int
+seq_at(const uint64_t (*set)[4], size_t n, const unsigned char *s)
+{
+	/* From the end: last bytes such as extensions tell most apart. */
+	while (n-- > 0)
+		if (!set_has(set[n], s[n]))
+			return 0;
+	return 1;
+}
+
 /*
- * Returns whether pattern p matches a path whose basename is the blen
+ * Returns whether f's pattern p matches a path whose basename is the blen
  * bytes at base and whose part below p's directory is the nlen bytes at
  * name.
  */
 static int
-pat_match(const struct pat *p, const unsigned char *base, size_t blen,
-    const unsigned char *name, size_t nlen)
+pat_match(const struct gifile *f, const struct pat *p,
+    const unsigned char *base, size_t blen, const unsigned char *name,
+    size_t nlen)
 {
+	const uint64_t (*set)[4];
+	size_t off;
+
 	switch (p->kind) {
 	case K_NAME:
 		return blen == p->len && memcmp(base, p->pat, blen) == 0;
@@ -639,6 +842,22 @@ pat_match(const struct pat *p, const unsigned char *base, size_t blen,
 	case K_NAME_PREFIX:
 		return blen >= p->len - 1 &&
 		    memcmp(base, p->pat, p->len - 1) == 0;
+	case K_NAME_SEQ:
+		set = (const uint64_t (*)[4])f->sets + p->set0;
+		if (blen < p->nsets)
+			return 0;
+		switch (p->flags & (PAT_LEAD | PAT_TRAIL)) {
+		case 0:
+			return blen == p->nsets && seq_at(set, p->nsets, base);
+		case PAT_LEAD:
+			return seq_at(set, p->nsets, base + blen - p->nsets);
+		case PAT_TRAIL:
+			return seq_at(set, p->nsets, base);
+		}
+		for (off = 0; off + p->nsets <= blen; off++)
+			if (seq_at(set, p->nsets, base + off))
+				return 1;
+		return 0;
 	case K_NAME_GLOB:
 		return glob_match(p->pat, p->len, base, blen, 0);
 	case K_PATH:
@@ -662,19 +881,26 @@ file_match(const struct gifile *f, const unsigned char *path, size_t len,
     size_t blen, int isdir)
 {
 	const struct pat *p;
-	size_t i, skip;
-	unsigned char c = path[len - 1];
+	const size_t *a, *ae, *b, *be;
+	size_t k, skip;
 
-	if (f->nanyend == 0 &&
-	    (f->ends[c >> 6] & (UINT64_C(1) << (c & 63))) == 0)
-		return NULL;
+	/* The bucket of the last byte and bucket 0, merged by line. */
+	b = f->order;
+	be = f->order + f->start[1];
+	a = ae = be;
+	if ((k = f->bucket[path[len - 1]]) != 0) {
+		a = f->order + f->start[k];
+		ae = f->order + f->start[k + 1];
+	}
 	skip = f->dirlen > 0 ? f->dirlen + 1 : 0;
-	for (i = f->npats; i-- > 0;) {
-		p = &f->pats[i];
-		if ((p->lastc != -1 && p->lastc != c) ||
-		    ((p->flags & PAT_DIRONLY) && !isdir))
+	while (a < ae || b < be) {
+		if (b == be || (a < ae && *a > *b))
+			p = &f->pats[*a++];
+		else
+			p = &f->pats[*b++];
+		if ((p->flags & PAT_DIRONLY) && !isdir)
 			continue;
-		if (pat_match(p, path + len - blen, blen, path + skip,
+		if (pat_match(f, p, path + len - blen, blen, path + skip,
 		    len - skip))
 			return p;
 	}

@@ -45,8 +45,9 @@ void			 gitignore_free(struct gitignore *); /* NULL: no-op */
  * (NUL-terminated, copied; NULL for a default such as "src/.gitignore")
  * is how a why names the file.  Lines are split on '\n' with one '\r'
  * before it dropped; a UTF-8 byte order mark at the start is skipped; a
- * line is cut at a NUL byte.  No pointer is kept.  Returns the number of
- * patterns loaded, or -1 with errno = EINVAL for an unknown level.
+ * line is cut at a NUL byte; a line that can match nothing is not kept.
+ * No pointer is kept.  Returns 0, or -1 with errno = EINVAL for an
+ * unknown level; gitignore_npatterns() and gitignore_walk() count.
  */
 int			 gitignore_set_file(struct gitignore *, int level,
 			    const char *dir, size_t dirlen, const char *buf,

@@ -96,7 +96,7 @@ make_tree() {
 	    '**/deep/leaf' 'node_modules' '*.sw[op]' 'lib*.a' \
 	    '[]]br' '[a-]z' 'x**y' 'q**/r' 'link_to_dir/' 'back\\slash' \
 	    'unterminated[ab' 'bad[[:nope:]]' 'end\' 'x/*/leaf' \
-	    >.gitignore
+	    '*.so.*' >.gitignore
 	# A byte order mark, then a re-include for the directory.
 	mkdir -p sub/inner/deeper
 	printf '\357\273\277!*.o\n/anch\nnested/x\n*.tmp\n!important.tmp\n' \
@@ -128,7 +128,7 @@ make_tree() {
 	    sub/inner/deeper/d/g.h sub/inner/deeper/x.tmp secret/key \
 	    'with space.o' $'tab\tname.log' $'\xff\xfe.o' $'caf\xc3\xa9.bak' \
 	    ']br' '-z' az xaay x/y/aay q/r qx/y/r q/s/r 'back\slash' \
-	    unterminateda 'end\' end
+	    unterminateda 'end\' end libx.so.1 .so.2 libx.so
 	ln -s build link_to_dir
 	# Below an excluded directory: git never reads it, nor may we.
 	printf '!*\n' >build/.gitignore

@@ -474,6 +474,57 @@ test_gitignore_literal_kinds_agree_with_globs(void **state)
 	assert_int_equal(ign(gi, "\377x"), 1);
 	assert_int_equal(ign(gi, "x\376"), 1);
 	assert_int_equal(ign(gi, "x\377"), 0);
+	/* One-byte tokens with a '*' at either end, or both. */
+	set(gi, GITIGNORE_DIR, "", "*.sw[op]\n*.so.*\nv?[0-9]\n");
+	assert_int_equal(ign(gi, "a.swp"), 1);
+	assert_int_equal(ign(gi, "a.swo"), 1);
+	assert_int_equal(ign(gi, "a.swx"), 0);
+	assert_int_equal(ign(gi, ".swp"), 1);
+	assert_int_equal(ign(gi, "swp"), 0);
+	assert_int_equal(ign(gi, "alib.so.1"), 1);
+	assert_int_equal(ign(gi, "alib.so."), 1);
+	assert_int_equal(ign(gi, "alib.so"), 0);
+	assert_int_equal(ign(gi, ".so.1"), 1);
+	assert_int_equal(ign(gi, "av1.so.x"), 1);
+	assert_int_equal(ign(gi, "ax9"), 0);
+	assert_int_equal(ign(gi, "av9"), 0);
+	assert_int_equal(ign(gi, "ave9"), 0);
+	set(gi, GITIGNORE_DIR, "", "[!a]*\n*[xy]\\*\n");
+	assert_int_equal(ign(gi, "b"), 1);
+	assert_int_equal(ign(gi, "ab*"), 0);
+	assert_int_equal(ign(gi, "ay*"), 1);
+	set(gi, GITIGNORE_DIR, "", "v?[0-9]\n");
+	assert_int_equal(ign(gi, "va9"), 1);
+	assert_int_equal(ign(gi, "v/9"), 0);
+	assert_int_equal(ign(gi, "vab9"), 0);
+	gitignore_free(gi);
+}
+
+static void
+test_gitignore_index_has_a_bucket_for_every_last_byte(void **state)
+{
+	struct gitignore *gi;
+	char text[8 * 9 + 1], path[3];
+	size_t n = 0;
+	int c;
+
+	(void)state;
+	/* Ranges of 32 bytes, each byte its own bucket: 255 of them. */
+	for (c = 1; c < 256; c += 32)
+		n += snprintf(text + n, sizeof(text) - n, "x[\\%c-\\%c]\n",
+		    c, c + 31 > 255 ? 255 : c + 31);
+	gi = with_top(text);
+	assert_int_equal(gitignore_npatterns(gi), 8);
+	for (c = 1; c < 256; c++) {
+		if (c == '/')
+			continue;
+		path[0] = 'x';
+		path[1] = (char)c;
+		path[2] = '\0';
+		assert_int_equal(gitignore_check(gi, path, 2, 0, NULL), 1);
+		path[0] = 'z';
+		assert_int_equal(gitignore_check(gi, path, 2, 0, NULL), 0);
+	}
 	gitignore_free(gi);
 }
 
@@ -618,9 +669,9 @@ test_gitignore_drops_empty_patterns_and_too_many_stars(void **state)
 	size_t i;
 
 	(void)state;
-	/* Empty once '!', '/' and spaces are gone; a lone '\\' is kept. */
-	gi = with_top("!\n/\n//\n!/\n   \n\\\n");
-	assert_int_equal(gitignore_npatterns(gi), 1);
+	/* Empty once '!', '/' and spaces are gone, or broken. */
+	gi = with_top("!\n/\n//\n!/\n   \n\\\n[ab\nx[[:nope:]]\n");
+	assert_int_equal(gitignore_npatterns(gi), 0);
 	assert_int_equal(ign(gi, "x"), 0);
 	assert_int_equal(ign(gi, "\\"), 0);
 	/* Too many runs of '*' for the matcher's recursion. */
@@ -803,6 +854,8 @@ main(void)
 		cmocka_unit_test(test_gitignore_backslash_escapes_any_byte),
 		cmocka_unit_test(
 		    test_gitignore_literal_kinds_agree_with_globs),
+		cmocka_unit_test(
+		    test_gitignore_index_has_a_bucket_for_every_last_byte),
 		cmocka_unit_test(test_gitignore_precedence_across_files),
 		cmocka_unit_test(
 		    test_gitignore_cannot_reinclude_below_excluded_dir),
