@@ -249,29 +249,6 @@ on_sched_timer(struct loop_timer *t, uint64_t now)
 	schedule(a);
 }
 
-/* The command line of rule, escaped, for a report. */
-static char *
-command_text(const struct rule *rule)
-{
-	char *s, *v;
-	size_t i, len = 0;
-
-	if (rule->command != NULL)
-		return log_vis(rule->command, strlen(rule->command));
-	for (i = 0; rule->argv[i] != NULL; i++)
-		len += strlen(rule->argv[i]) + 1;
-	s = xmalloc(len);
-	for (i = 0, len = 0; rule->argv[i] != NULL; i++) {
-		if (i > 0)
-			s[len++] = ' ';
-		memcpy(s + len, rule->argv[i], strlen(rule->argv[i]));
-		len += strlen(rule->argv[i]);
-	}
-	v = log_vis(s, len);
-	free(s);
-	return v;
-}
-
 static void
 report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
 {
@@ -292,7 +269,7 @@ report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
 	paths[0] = '\0';
 	if (run->count > 1)
 		snprintf(paths, sizeof(paths), " and %zu more", run->count - 1);
-	cmd = command_text(&a->rules[i]);
+	cmd = rules_command_text(&a->rules[i]);
 	log_info("%s: %s%s%s%s%s: %s%s after %llu.%03llus",
 	    a->rules[i].origin, cmd, run->first != NULL ? " (" : "",
 	    run->first != NULL ? run->first : "", paths,

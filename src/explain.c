@@ -71,13 +71,13 @@ print_why(FILE *fp, const struct ignore_why *why)
 		fprintf(fp, "the default list (%s)", why->what);
 		break;
 	case IGNORE_PATTERN:
-		v = log_vis(why->what, strlen(why->what));
+		v = log_vis_text(why->what, strlen(why->what));
 		fprintf(fp, "%s: %s", why->source, v);
 		free(v);
 		break;
 	case IGNORE_VCS:
 	case IGNORE_VCS_KEPT:
-		v = log_vis(why->what, strlen(why->what));
+		v = log_vis_text(why->what, strlen(why->what));
 		fprintf(fp, "%s:%zu: %s", why->source, why->line, v);
 		free(v);
 		break;
@@ -103,9 +103,7 @@ print_rules(FILE *fp, const struct ruleset *rs, struct matcher *m,
 		if (r->re != NULL && !match_exec(m, r->re, path, len))
 			continue;
 		mask_format(r->mask, names, sizeof(names));
-		cmd = r->command != NULL ? log_vis(r->command,
-		    strlen(r->command)) : log_vis(r->argv[0],
-		    strlen(r->argv[0]));
+		cmd = rules_command_text(r);
 		fprintf(fp, "\tsets off %s (%s): %s\n", r->origin, names,
 		    cmd);
 		free(cmd);

@@ -156,6 +156,16 @@ log_vis(const char *s, size_t len)
 	return dst;
 }
 
+char *
+log_vis_text(const char *s, size_t len)
+{
+	char *dst;
+
+	dst = xreallocarray(NULL, len + 1, 4);
+	log_escape_flags(dst, s, len, LOG_KEEP_BACKSLASH);
+	return dst;
+}
+
 void
 log_event_text(FILE *fp, const char *path, size_t len, uint32_t mask)
 {

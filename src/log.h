@@ -26,6 +26,12 @@ const char *log_dirs(size_t n);
 char	*log_vis(const char *s, size_t len);
 
 /*
+ * As log_vis(), but backslashes stay as they are: for text a person wrote
+ * (a pattern, a command), which must read as written.
+ */
+char	*log_vis_text(const char *s, size_t len);
+
+/*
  * Escapes the len bytes at s into dst, which must hold 4 * len + 1 bytes,
  * and returns the escaped length.  Control characters, the backslash, C1
  * controls, invisible direction marks and every byte that is not part of

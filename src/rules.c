@@ -680,6 +680,29 @@ rules_add_rule(struct ruleset *rs, struct match_re *re, uint32_t mask,
 	return r;
 }
 
+char *
+rules_command_text(const struct rule *rule)
+{
+	char *s, *v;
+	size_t i, len = 0, n;
+
+	if (rule->command != NULL)
+		return log_vis_text(rule->command, strlen(rule->command));
+	for (i = 0; rule->argv[i] != NULL; i++)
+		len += strlen(rule->argv[i]) + 1;
+	s = xmalloc(len + 1);
+	for (i = 0, len = 0; rule->argv[i] != NULL; i++) {
+		if (i > 0)
+			s[len++] = ' ';
+		n = strlen(rule->argv[i]);
+		memcpy(s + len, rule->argv[i], n);
+		len += n;
+	}
+	v = log_vis_text(s, len);
+	free(s);
+	return v;
+}
+
 static int
 same_string(const char *a, const char *b)
 {

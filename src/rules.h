@@ -70,6 +70,13 @@ void	 rules_print(const struct ruleset *rs, FILE *fp);
 
 /* Frees everything rs holds, leaving it empty.  NULL is a no-op. */
 /*
+ * The rule's command as a person reads it: the shell text, or the
+ * arguments joined by spaces, escaped for a terminal.  The caller frees
+ * it.
+ */
+char	*rules_command_text(const struct rule *);
+
+/*
  * Whether two rules do the same: the same pattern, events, debounce,
  * options and command, wherever they stand.
  */
