@@ -146,6 +146,8 @@ start_run(struct app *a, size_t i)
 		clear_terminal();
 	if (runner_start(a->runner, i, b) == -1)
 		(void)sched_exited(a->sched, i, W_EXITCODE(127, 0), a->now);
+	else
+		sched_started(a->sched, i, loop_now());
 	batch_clear(b);
 }
 

@@ -264,7 +264,7 @@ build_env(struct runner *r, const struct rule *rule, const struct batch *b,
 	char **env, buf[256];
 	const char *last = "";
 	size_t n, lastlen = 0, count = 0;
-	uint32_t mask = IN_Q_OVERFLOW;
+	uint32_t mask = 0;
 
 	env = xcalloc(r->nbaseenv + 8, sizeof(*env));
 	memcpy(env, r->baseenv, r->nbaseenv * sizeof(*env));
@@ -272,9 +272,10 @@ build_env(struct runner *r, const struct rule *rule, const struct batch *b,
 	if (b != NULL) {
 		count = batch_count(b);
 		if ((last = batch_last(b, &lastlen, &mask)) == NULL) {
+			/* No path: after an overflow, or a first run (-i). */
 			last = "";
 			lastlen = 0;
-			mask = IN_Q_OVERFLOW;
+			mask = batch_overflow(b) ? IN_Q_OVERFLOW : 0;
 		}
 	}
 	env[n++] = env_entry("WATCHRUN_PATH", last, lastlen);

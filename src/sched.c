@@ -190,6 +190,15 @@ sched_exited(struct sched *s, size_t rule, int status, uint64_t now)
 	return timed_out;
 }
 
+void
+sched_started(struct sched *s, size_t rule, uint64_t now)
+{
+	struct srule *r = &s->rules[rule];
+
+	if (r->running && s->opts.run_timeout > 0)
+		r->timeout_at = now + s->opts.run_timeout;
+}
+
 int
 sched_settling(const struct sched *s)
 {

@@ -83,6 +83,12 @@ int		 sched_exited(struct sched *, size_t rule, int status,
 		    uint64_t now);
 
 /*
+ * Rule's command, given SCHED_START, started at now: its run timeout
+ * counts from then, as its run's duration does.
+ */
+void		 sched_started(struct sched *, size_t rule, uint64_t now);
+
+/*
  * Whether some no-loop rule waits for sched_drained(): the caller is to
  * read every change queued so far, then call it.
  */

@@ -404,6 +404,7 @@ worktrees_add_root(struct worktrees *ws, const char *root)
 		r->within = join(real + toplen + (top[toplen - 1] != '/'), "");
 	}
 	r->withinlen = strlen(r->within);
+	free(real);
 	r->wt = work_tree(ws, top);
 	/*
 	 * The .gitignore files above the root, from the top down: those of
