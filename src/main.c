@@ -319,6 +319,19 @@ signal_arg(const char *opt, const char *s)
 	return sig;
 }
 
+/* A whole number from 1 to max given with opt. */
+static size_t
+count_arg(const char *opt, const char *s, long long max)
+{
+	const char *errstr;
+	long long n;
+
+	n = strtonum(s, 1, max, &errstr);
+	if (errstr != NULL)
+		usage_error("%s '%s': %s", opt, vis_arg(s), errstr);
+	return (size_t)n;
+}
+
 static uint64_t
 duration_arg(const char *opt, const char *s)
 {
@@ -515,7 +528,6 @@ cmd_only(struct cli *c, const char *name)
 static void
 cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 {
-	const char *errstr;
 	char name[OPT_NAME_MAX], spelt[OPT_NAME_MAX + 16];
 	int ch, li;
 
@@ -576,11 +588,7 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 			cmd_only(c, name);
 			break;
 		case 'j':
-			o->jobs = (size_t)strtonum(optarg, 1, 1000000,
-			    &errstr);
-			if (errstr != NULL)
-				usage_error("%s '%s': %s", name,
-				    vis_arg(optarg), errstr);
+			o->jobs = count_arg(name, optarg, 1000000);
 			cmd_only(c, name);
 			break;
 		case OPT_EXISTING:
@@ -663,11 +671,7 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 			o->follow = 1;
 			break;
 		case OPT_MAX_PATHS:
-			o->max_paths = (size_t)strtonum(optarg, 1, 100000000,
-			    &errstr);
-			if (errstr != NULL)
-				usage_error("%s '%s': %s", name,
-				    vis_arg(optarg), errstr);
+			o->max_paths = count_arg(name, optarg, 100000000);
 			cmd_only(c, name);
 			break;
 		case OPT_VERSION:
