@@ -843,9 +843,11 @@ pat_match(const struct gifile *f, const struct pat *p,
 		return blen >= p->len - 1 &&
 		    memcmp(base, p->pat, p->len - 1) == 0;
 	case K_NAME_SEQ:
-		set = (const uint64_t (*)[4])f->sets + p->set0;
 		if (blen < p->nsets)
 			return 0;
+		/* No sets at all (as for "**"): no table to point into. */
+		set = p->nsets > 0 ? (const uint64_t (*)[4])f->sets + p->set0 :
+		    NULL;
 		switch (p->flags & (PAT_LEAD | PAT_TRAIL)) {
 		case 0:
 			return blen == p->nsets && seq_at(set, p->nsets, base);
