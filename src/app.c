@@ -72,6 +72,7 @@ struct app {
 	struct loop_timer pace_timer;
 	struct rulesfile *rulesfile;	/* NULL: rules not from a file */
 	struct loop_src	 src_rulesfile;
+	struct loop_src	 src_ignorefiles;
 	struct loop_timer reload_timer;
 	struct pace	 pace;
 	int		 paused;	/* inotify out of the loop for a pace */
@@ -580,6 +581,17 @@ on_rulesfile(struct loop_src *src, uint32_t events)
 		    RELOAD_DELAY);
 }
 
+/* An ignore file outside the trees changed: the trees follow. */
+static void
+on_ignorefiles(struct loop_src *src, uint32_t events)
+{
+	struct app *a = src->arg;
+
+	(void)events;
+	if (ignore_reread(a->ignore))
+		watch_refilter(a->watch);
+}
+
 /* Warns of what the start could not watch; returns 0, or 1 to give up. */
 static int
 check_start(struct app *a, size_t failed)
@@ -620,6 +632,9 @@ ready(struct app *a)
 
 	add_src(a, &a->src_inotify, watch_fd(a->watch), on_inotify);
 	add_src(a, &a->src_signal, a->sigfd, on_signal);
+	if (ignore_fd(a->ignore) != -1)
+		add_src(a, &a->src_ignorefiles, ignore_fd(a->ignore),
+		    on_ignorefiles);
 	if (a->o->rules_file != NULL && a->printer == NULL &&
 	    (a->rulesfile = rulesfile_new(a->o->rules_file)) != NULL)
 		add_src(a, &a->src_rulesfile, rulesfile_fd(a->rulesfile),

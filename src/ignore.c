@@ -74,6 +74,18 @@ ignore_set_rules(struct ignore *ig, const struct ruleset *rs)
 }
 
 int
+ignore_fd(const struct ignore *ig)
+{
+	return ig->wts != NULL ? worktrees_fd(ig->wts) : -1;
+}
+
+int
+ignore_reread(struct ignore *ig)
+{
+	return ig->wts != NULL && worktrees_reread(ig->wts);
+}
+
+int
 ignore_uses_vcs(const struct ignore *ig)
 {
 	return ig->wts != NULL;

@@ -45,6 +45,14 @@ void		 ignore_free(struct ignore *);	/* NULL is a no-op */
  */
 void		 ignore_set_rules(struct ignore *, const struct ruleset *rs);
 
+/*
+ * A descriptor that becomes readable when an ignore file outside the
+ * trees changes (-1: none); then ignore_reread() reads what changed and
+ * returns 1 when the filter's decisions may have changed.
+ */
+int		 ignore_fd(const struct ignore *);
+int		 ignore_reread(struct ignore *);
+
 /* Whether git's rules apply anywhere: then read_dir is worth calling. */
 int		 ignore_uses_vcs(const struct ignore *);
 

@@ -13,6 +13,7 @@
  * winning, else $XDG_CONFIG_HOME/git/ignore.  Only that key of the config
  * files is read; include directives are not followed.
  */
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "gitignore.h"
 #include "worktree.h"
 #include "xmalloc.h"
@@ -45,9 +47,27 @@ struct wroot {
 	struct wt	*wt;		/* NULL: not in a work tree */
 };
 
+/*
+ * An ignore file outside the trees (the global one, info/exclude, a
+ * .gitignore above a root): watched through its directory, read again
+ * when it changes.
+ */
+struct outfile {
+	struct wt	*wt;
+	int		 level;
+	char		*dir;		/* GITIGNORE_DIR: in the work tree */
+	char		*path;
+	const char	*name;		/* in path: its last component */
+	int		 wd;		/* its directory's watch, or -1 */
+};
+
 struct worktrees {
 	struct wt	**wts;
 	size_t		 nwts;
+	struct outfile	*outs;
+	size_t		 nouts;
+	int		 ifd;		/* watches the outfiles; -1 until one */
+	char		*evbuf;
 	struct wroot	*roots;
 	size_t		 nroots;
 	char		*buf;		/* a path converted */
@@ -57,7 +77,11 @@ struct worktrees {
 struct worktrees *
 worktrees_new(void)
 {
-	return xcalloc(1, sizeof(struct worktrees));
+	struct worktrees *ws;
+
+	ws = xcalloc(1, sizeof(*ws));
+	ws->ifd = -1;
+	return ws;
 }
 
 void
@@ -78,6 +102,14 @@ worktrees_free(struct worktrees *ws)
 		free(ws->roots[i].within);
 	}
 	free(ws->roots);
+	for (i = 0; i < ws->nouts; i++) {
+		free(ws->outs[i].dir);
+		free(ws->outs[i].path);
+	}
+	free(ws->outs);
+	if (ws->ifd != -1)
+		close(ws->ifd);
+	free(ws->evbuf);
 	free(ws->buf);
 	free(ws);
 }
@@ -329,6 +361,7 @@ global_excludes(const char *gitdir)
 	return value != NULL ? expand_home(value) : NULL;
 }
 
+
 static void
 load(struct gitignore *gi, int level, const char *dir, size_t dirlen,
     int dirfd, const char *name, const char *source)
@@ -341,6 +374,78 @@ load(struct gitignore *gi, int level, const char *dir, size_t dirlen,
 	(void)gitignore_set_file(gi, level, dir, dirlen, buf, (size_t)n,
 	    source);
 	free(buf);
+}
+
+/* What a save of an ignore file looks like, however it is made. */
+#define OUT_EVENTS	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+			    IN_CREATE | IN_DELETE)
+
+/*
+ * Reads the ignore file at path (absolute), outside the trees, and
+ * watches its directory so that a change is read again.
+ */
+static void
+outside(struct worktrees *ws, struct wt *wt, int level, const char *dir,
+    size_t dirlen, const char *path)
+{
+	struct outfile *of;
+	const char *slash;
+	char *d;
+
+	load(wt->gi, level, dir, dirlen, AT_FDCWD, path, path);
+	if (ws->ifd == -1 && (ws->ifd = events_open()) == -1)
+		return;
+	ws->outs = xreallocarray(ws->outs, ws->nouts + 1, sizeof(*ws->outs));
+	of = &ws->outs[ws->nouts++];
+	of->wt = wt;
+	of->level = level;
+	of->dir = xmemdup(dir != NULL ? dir : "", dir != NULL ? dirlen : 0);
+	of->path = xstrdup(path);
+	slash = strrchr(of->path, '/');
+	of->name = slash != NULL ? slash + 1 : of->path;
+	d = slash != NULL && slash > of->path ?
+	    xmemdup(of->path, (size_t)(slash - of->path)) : xstrdup("/");
+	/* A directory that is not there now: read at the next start. */
+	of->wd = events_add(ws->ifd, d, OUT_EVENTS | IN_ONLYDIR);
+	free(d);
+}
+
+int
+worktrees_fd(const struct worktrees *ws)
+{
+	return ws->ifd;
+}
+
+int
+worktrees_reread(struct worktrees *ws)
+{
+	struct outfile *of;
+	struct event ev;
+	ssize_t n;
+	size_t off, i;
+	int changed = 0;
+
+	if (ws->evbuf == NULL && posix_memalign((void **)&ws->evbuf, 16,
+	    EVENTS_BUFSIZE) != 0)
+		abort();
+	while ((n = read(ws->ifd, ws->evbuf, EVENTS_BUFSIZE)) > 0) {
+		off = 0;
+		while (events_next(ws->evbuf, (size_t)n, &off, &ev) == 1)
+			for (i = 0; i < ws->nouts; i++) {
+				of = &ws->outs[i];
+				if (ev.wd != of->wd || ev.namelen == 0 ||
+				    strcmp(ev.name, of->name) != 0)
+					continue;
+				/* Gone: its patterns go too. */
+				(void)gitignore_set_file(of->wt->gi, of->level,
+				    of->dir, strlen(of->dir), NULL, 0, of->path);
+				load(of->wt->gi, of->level, of->dir,
+				    strlen(of->dir), AT_FDCWD, of->path,
+				    of->path);
+				changed = 1;
+			}
+	}
+	return changed;
 }
 
 static struct wt *
@@ -360,13 +465,12 @@ work_tree(struct worktrees *ws, char *top)
 	wt->gi = gitignore_new();
 	gitdir = git_dir(top);
 	if ((global = global_excludes(gitdir)) != NULL) {
-		load(wt->gi, GITIGNORE_GLOBAL, NULL, 0, AT_FDCWD, global,
-		    global);
+		outside(ws, wt, GITIGNORE_GLOBAL, NULL, 0, global);
 		free(global);
 	}
 	if (gitdir != NULL) {
 		p = join(gitdir, "info/exclude");
-		load(wt->gi, GITIGNORE_INFO, NULL, 0, AT_FDCWD, p, p);
+		outside(ws, wt, GITIGNORE_INFO, NULL, 0, p);
 		free(p);
 	}
 	free(gitdir);
@@ -417,7 +521,7 @@ worktrees_add_root(struct worktrees *ws, const char *root)
 		p = join(r->wt->top, dir);
 		if (asprintf(&real, "%s.gitignore", p) == -1)
 			abort();
-		load(r->wt->gi, GITIGNORE_DIR, dir, at, AT_FDCWD, real, real);
+		outside(ws, r->wt, GITIGNORE_DIR, dir, at, real);
 		free(real);
 		free(p);
 		free(dir);

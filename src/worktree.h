@@ -5,8 +5,9 @@
  * and for each work tree the ignore patterns read from its files: the
  * global excludes file (core.excludesFile, else $XDG_CONFIG_HOME/git/
  * ignore), $GIT_DIR/info/exclude, and the .gitignore of each directory
- * between the top and the root, and of each directory watched.  Does the
- * reading; gitignore.c does the matching.
+ * between the top and the root, and of each directory watched; and a
+ * watch on the files outside the trees, to read them again when they
+ * change.  Does the reading; gitignore.c does the matching.
  */
 #ifndef WATCHRUN_WORKTREE_H
 #define WATCHRUN_WORKTREE_H
@@ -34,6 +35,15 @@ int		 worktrees_any(const struct worktrees *);
  */
 int		 worktrees_read_dir(struct worktrees *, int dirfd,
 		    const char *path, size_t len);
+
+/*
+ * The descriptor that tells of changes to the ignore files outside the
+ * trees (the global one, info/exclude, those above a root), or -1 when
+ * none is watched; worktrees_reread() reads it, reads again each file
+ * that changed, and returns 1 when one did.
+ */
+int		 worktrees_fd(const struct worktrees *);
+int		 worktrees_reread(struct worktrees *);
 
 /*
  * Whether git's rules ignore the event path at path, len bytes (a

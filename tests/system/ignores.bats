@@ -502,3 +502,36 @@ EOF
 	[ $((n - ignored)) -ge 30 ]
 	expect_eq disagreements 0 "$bad"
 }
+
+# now_ignored FILE: the running watchrun no longer reports FILE: made
+# before a marker in src/, it is not printed, the marker is (the kernel
+# queues both in the order they were made).
+now_ignored() {
+	marks=$((${marks:-0} + 1))
+	: >"$1"
+	: >"src/mark.$marks"
+	wait_for_log "^CREATE src/mark\\.$marks\$" "$T/wr.out" &&
+	    ! grep -qxF "CREATE $1" "$T/wr.out"
+}
+
+@test "changes to info/exclude, the global file and a .gitignore above the root take effect at once" {
+	new_repo "$T/repo"
+	mkdir -p src/cache
+	: >.gitignore
+	: >"$XDG_CONFIG_HOME/git/ignore"
+	start_ready --print -w src -e CREATE
+	: >src/cache/before
+	wait_for_log '^CREATE src/cache/before$' "$T/wr.out"
+	printf 'cache/\n' >>.git/info/exclude
+	wait_until now_ignored src/cache/x
+	printf '*.tmp\n' >>.gitignore
+	wait_until now_ignored src/b.tmp
+	printf '*.glob\n' >>"$XDG_CONFIG_HOME/git/ignore"
+	wait_until now_ignored src/c.glob
+	# And the other way: a line taken out is no longer ignored.
+	: >.gitignore
+	: >src/d.tmp
+	: >src/zz-end
+	wait_for_log '^CREATE src/zz-end$' "$T/wr.out"
+	grep -qx 'CREATE src/d.tmp' "$T/wr.out"
+}
