@@ -41,12 +41,53 @@ readme-go	README.md	cmd watchrun -R -r '\.go$' -- go run .           # restart a
 readme-ci	README.md	cmd watchrun --once -w out -r 'report\.xml$' -e WRITE,MOVED_TO -- true   # CI: wait for a file
 readme-print	README.md	cmd watchrun --print -w .                        # show the decoded events
 readme-rules	README.md	rules Watchfile
+opt-f	doc/watchrun.1	cmd watchrun -f tools/docs.Watchfile
+opt-w	doc/watchrun.1	cmd watchrun -w src -w include -- make
+opt-x	doc/watchrun.1	cmd watchrun -x '\.log$' -x '^tmp/' -- make
+opt-no-default-ignores	doc/watchrun.1	cmd watchrun --print --no-default-ignores -r '^\.git/refs/heads/'
+opt-no-vcs-ignore	doc/watchrun.1	cmd watchrun --no-vcs-ignore -r '^dist/' -e 'WRITE|MOVED_TO' -- ./deploy {}
+opt-r	doc/watchrun.1	cmd watchrun -r '^src/[^/]*\.c$' -- make
+opt-e	doc/watchrun.1	cmd watchrun -e DELETE -s 'echo deleted: "$@"'
+opt-d	doc/watchrun.1	cmd watchrun -d 2s -- make
+opt-max-wait	doc/watchrun.1	cmd watchrun --max-wait 2s -r '\.log$' -- ./summarise
+opt-s	doc/watchrun.1	cmd watchrun -r '\.c$' -e 'WRITE|MOVED_TO' -s 'cc -c -- "$@" && echo compiled $#'
+opt-i	doc/watchrun.1	cmd watchrun -i -- make
+opt-existing	doc/watchrun.1	cmd watchrun --existing -w inbox -e 'WRITE|MOVED_TO' -- ./process {}
+opt-R	doc/watchrun.1	cmd watchrun -R -r '\.js$' -- node server.js
+opt-on-busy	doc/watchrun.1	cmd watchrun --on-busy ignore -r '\.csv$' -- ./import {}
+opt-signal	doc/watchrun.1	cmd watchrun -i --signal HUP -w conf -- ./server -c conf/server.conf
+opt-no-loop	doc/watchrun.1	cmd watchrun --no-loop -r '\.go$' -e 'WRITE|MOVED_TO' -- gofmt -w {}
+opt-j	doc/watchrun.1	cmd watchrun -j 1
+opt-run-timeout	doc/watchrun.1	cmd watchrun --once --run-timeout 2s -- ./smoke-test
+opt-stop-signal	doc/watchrun.1	cmd watchrun -R --stop-signal INT -- ./server
+opt-stop-timeout	doc/watchrun.1	cmd watchrun -R --stop-timeout 1s -- ./server
+opt-once	doc/watchrun.1	cmd watchrun --once -- make && ./deploy
+opt-wait-timeout	doc/watchrun.1	cmd watchrun --once --wait-timeout 2s -w spool -- true; echo $?
+opt-c	doc/watchrun.1	cmd watchrun -c -- make
+opt-check	doc/watchrun.1	cmd watchrun --check
+opt-explain	doc/watchrun.1	cmd watchrun --explain .git/config
+opt-print	doc/watchrun.1	cmd watchrun --print -w tests
+opt-json	doc/watchrun.1	cmd watchrun --json --once -e CREATE -w inbox
+opt-partial	doc/watchrun.1	cmd watchrun --partial -w big -- make
+opt-follow-symlinks	doc/watchrun.1	cmd watchrun --follow-symlinks -w site -- make
+opt-max-paths	doc/watchrun.1	cmd watchrun --max-paths 100 -s 'if [ "$WATCHRUN_TRUNCATED" ]; then ./sync-all; else ./sync -- "$@"; fi'
+opt-q	doc/watchrun.1	cmd watchrun -q -- make
+opt-help	doc/watchrun.1	cmd watchrun --help | head -n 1
+opt-version	doc/watchrun.1	cmd watchrun --version
+man-explain	doc/watchrun.1	rules .gitignore
+man-explain	doc/watchrun.1	rules Watchfile
+man-explain	doc/watchrun.1	cmd watchrun --explain src/main.o
+man-explain	doc/watchrun.1	cmd watchrun --explain node_modules/react/index.js
+man-explain	doc/watchrun.1	cmd watchrun --explain x.tmp
+man-explain	doc/watchrun.1	cmd watchrun --explain x.bak -x 'bak$'
+man-explain	doc/watchrun.1	cmd watchrun --explain src/keep.o
+man-explain	doc/watchrun.1	cmd watchrun --explain src/main.c
 man-json	doc/watchrun.1	cmd watchrun --json | python3 -c 'import json, sys
 man-make	doc/watchrun.1	cmd watchrun -r '\.[ch]$|(^|/)Makefile$' -- make
-man-server	doc/watchrun.1	cmd watchrun -R --stop-timeout 5s -w src -r '\.[ch]$' \
+man-server	doc/watchrun.1	cmd watchrun -i -R --stop-timeout 5s -w src -r '\.[ch]$' \
 man-pytest	doc/watchrun.1	cmd watchrun -r '^tests/test_[^/]*\.py$' -e 'WRITE|MOVED_TO' \
 man-shellcheck	doc/watchrun.1	cmd watchrun -r '\.sh$' -e 'WRITE|MOVED_TO' -- shellcheck -- {}
-man-ci	doc/watchrun.1	cmd timeout 600 watchrun --once -d 0 -w dist \
+man-ci	doc/watchrun.1	cmd watchrun --once --existing --wait-timeout 10m -w dist \
 man-print	doc/watchrun.1	cmd watchrun --print
 man-print-all	doc/watchrun.1	cmd watchrun --print -e ALL -r '\.c$' -w src
 man-check	doc/watchrun.1	cmd watchrun --check -f build.Watchfile && watchrun -f build.Watchfile
@@ -169,6 +210,21 @@ doc_rec() {
 	fi
 	REC=$DOCS/$found
 	TAKEN+=("$1	$2")
+}
+
+# rec_path FILE KEY: the path prefix of the record of FILE with KEY,
+# without taking it (for a look at what another test runs).
+rec_path() {
+	local n
+
+	for ((n = 1; ; n++)); do
+		[ -e "$DOCS/$n.kind" ] || return 1
+		if [ "$(rec_file "$n")" = "$1" ] && [ "$(rec_key "$n")" = "$2" ]
+		then
+			echo "$DOCS/$n"
+			return 0
+		fi
+	done
 }
 
 # doc_text FILE KEY: sets TEXT to the text of that record.
@@ -724,8 +780,8 @@ ran_every_rule() {
 	call_var make 3 WATCHRUN_PATH a.c
 }
 
-@test "man-server: the server starts on the first change; the next one stops it, with SIGKILL after 5 s, before the build" {
-	doc_text doc/watchrun.1 "cmd watchrun -R --stop-timeout 5s -w src -r '\\.[ch]\$' \\"
+@test "man-server: the server starts at once; a change stops it, with SIGKILL after 5 s, before the build" {
+	doc_text doc/watchrun.1 "cmd watchrun -i -R --stop-timeout 5s -w src -r '\\.[ch]\$' \\"
 	stub make
 	cd w
 	mkdir src
@@ -733,11 +789,11 @@ ran_every_rule() {
 	stub_at ./server server "trap '' TERM
 exec tail -f /dev/null"
 	doc_start "$TEXT"
-	wait_for_log "$READY_ERE"
-	echo x >src/a.c
 	wait_calls server 1
 	call_argv make 1 server
+	call_var make 1 WATCHRUN_COUNT 0
 	call_argv server 1
+	wait_for_log "$READY_ERE"
 	# exec: the server is the run's first process, the shell is gone.
 	read -r _ server1 pgid _ <"$(call_file server 1 ids)"
 	expect_eq "server's pid" "$pgid" "$server1"
@@ -745,7 +801,8 @@ exec tail -f /dev/null"
 	saved=$EPOCHREALTIME
 	WAIT_TIMEOUT=20 wait_calls make 2
 	proc_gone "$server1"
-	grep -qE '^watchrun: command-line:1: make server && exec \./server \(src/a\.c\): killed by SIGKILL after [5-9]\.[0-9]{3}s$' "$T/log"
+	grep -qE '^watchrun: command-line:1: make server && exec \./server: killed by SIGKILL after [5-9]\.[0-9]{3}s$' "$T/log"
+	call_var make 2 WATCHRUN_PATH src/b.c
 	(($(elapsed_ms "$saved" "$(cat "$(call_file make 2 start)")") >= 5000))
 	call_argv make 2 server
 	wait_calls server 2
@@ -793,28 +850,105 @@ exec tail -f /dev/null"
 	diff -u expected got
 }
 
-man_ci_start() {
-	doc_text doc/watchrun.1 'cmd timeout 600 watchrun --once -d 0 -w dist \'
+# The CI wait for dist/app.tar.gz, as FILE shows it with KEY: ci_wait_*.
+ci_recipe_start() {
+	doc_text "$1" "$2"
 	stub true
 	cd w || return 1
-	mkdir dist
+	mkdir -p dist
 	doc_start "$TEXT"
-	# No -q: the ready line is there to wait for.
 	wait_for_log "$READY_ERE"
 }
 
-@test "man-ci: prints the ready line, and exits 0 once the artefact is written" {
-	man_ci_start
+ci_recipe_written() {
+	ci_recipe_start "$@"
 	echo x >dist/app.tar
 	echo x >dist/app.tar.gz
 	readme_ci_ends dist/app.tar.gz WRITE
 }
 
-@test "man-ci: exits 0 once the artefact is renamed into place from outside the tree" {
-	man_ci_start
+ci_recipe_renamed() {
+	ci_recipe_start "$@"
 	echo x >app.tmp
 	mv app.tmp dist/app.tar.gz
 	readme_ci_ends dist/app.tar.gz MOVED_TO
+}
+
+ci_recipe_there() {
+	mkdir -p w/dist
+	echo x >w/dist/app.tar.gz
+	echo x >w/dist/app.tar
+	ci_recipe_start "$@"
+	readme_ci_ends dist/app.tar.gz 'WRITE|CREATE'
+}
+
+# The wait that times out: the text with its 10m made 1s, and no other
+# change.
+ci_recipe_late() {
+	local short
+
+	doc_text "$1" "$2"
+	short=${TEXT/ --wait-timeout 10m / --wait-timeout 1s }
+	[ "$short" != "$TEXT" ]
+	[ "${short/--wait-timeout 1s/--wait-timeout 10m}" = "$TEXT" ]
+	stub true
+	cd w || return 1
+	mkdir dist
+	echo x >dist/app.tar
+	doc_run "$short"
+	[ "$rc" -eq 124 ]
+	[ "$(calls true)" -eq 0 ]
+}
+
+MAN_CI="cmd watchrun --once --existing --wait-timeout 10m -w dist \\"
+
+@test "man-ci: exits 0 once the artefact is written" {
+	ci_recipe_written doc/watchrun.1 "$MAN_CI"
+}
+
+@test "man-ci: exits 0 once the artefact is renamed into place from outside the tree" {
+	ci_recipe_renamed doc/watchrun.1 "$MAN_CI"
+}
+
+@test "man-ci: exits 0 at once when the artefact is there already" {
+	ci_recipe_there doc/watchrun.1 "$MAN_CI"
+}
+
+@test "man-ci: exits 124 when the wait times out, and runs nothing" {
+	ci_recipe_late doc/watchrun.1 "$MAN_CI"
+}
+
+@test "man-explain: --explain names the ignore that hides each path, or the rules it sets off" {
+	local key
+
+	cd w
+	mkdir .git
+	doc_rec doc/watchrun.1 'rules .gitignore'
+	cp "$REC.text" .gitignore
+	doc_rec doc/watchrun.1 'rules Watchfile'
+	cp "$REC.text" Watchfile
+	: >"$T/all.out"
+	for key in 'src/main.o' 'node_modules/react/index.js' x.tmp \
+	    "x.bak -x 'bak\$'" src/keep.o src/main.c; do
+		doc_rec doc/watchrun.1 "cmd watchrun --explain $key"
+		doc_run "$(cat "$REC.text")"
+		[ "$rc" -eq 0 ]
+		diff -u "$REC.out" "$T/sout"
+		[ ! -s "$T/serr" ]
+		cat "$REC.out" >>"$T/all.out"
+	done
+	# The lines that "Ignoring" shows are among these, or the one of
+	# --explain .git/config.
+	cat "$(rec_path doc/watchrun.1 'cmd watchrun --explain .git/config').out" \
+	    >>"$T/all.out"
+	sed -n '/^\.Ss Ignoring/,/^\.Ss Events/p' "$SRC/doc/watchrun.1" |
+	    awk '/^\.Bd -literal/ { b = 1; next } /^\.Ed/ { b = 0 } b' |
+	    sed 's/^\\&//' >shown
+	[ "$(wc -l <shown)" -ge 7 ]
+	while IFS= read -r line; do
+		grep -qxF -- "$line" "$T/all.out" ||
+		    { echo "# not printed: $line" >&2; false; }
+	done <shown
 }
 
 @test "man-print: --print shows the events of an editor's rename-over save" {
@@ -902,6 +1036,639 @@ EOF2
 		expect_value got "$setting
 "
 	fi
+}
+
+# doc/watchrun.1: an example for each option
+
+# wr_main: the pid of watchrun, started by doc_start in the group WR_PID.
+wr_main() {
+	local p
+
+	for p in $(group_pids "$WR_PID"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = watchrun ] &&
+		    echo "$p" && return 0
+	done
+	return 1
+}
+
+# wr_idle: watchrun waits in epoll_wait, done with all it was doing.
+wr_idle() {
+	local p
+
+	p=$(wr_main) && [ "$(cat "/proc/$p/wchan" 2>/dev/null)" = do_epoll_wait ]
+}
+
+# wr_watches INO: watchrun has a watch on the inode INO.
+wr_watches() {
+	local p f
+
+	p=$(wr_main) || return 1
+	for f in "/proc/$p/fdinfo/"*; do
+		grep -q "^inotify wd:.* ino:$(printf '%x' "$1") " "$f" 2>/dev/null &&
+		    return 0
+	done
+	return 1
+}
+
+# wr_read_past DIR: makes the directory DIR in a watched tree and waits
+# until watchrun watches it: by then it has read every event before.
+wr_read_past() {
+	mkdir "$1" || return 1
+	wait_until wr_watches "$(stat -c %i "$1")"
+}
+
+# count_at_least N FILE ERE: N lines of FILE, or more, match ERE.
+count_at_least() {
+	[ -e "$2" ] && (($(grep -cE -- "$3" "$2") >= $1))
+}
+
+# wr_commands: the commands watchrun runs now: its children in its own
+# session (the guardian has a session of its own).
+wr_commands() {
+	local p c n=0
+
+	p=$(wr_main) || return 1
+	for c in $(cat "/proc/$p/task/$p/children"); do
+		[ "$(proc_field "$c" session)" = "$(proc_field "$p" session)" ] &&
+		    n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "opt-f: -f reads the rules of the file named, its watch lines relative to the current directory" {
+	doc_text doc/watchrun.1 'cmd watchrun -f tools/docs.Watchfile'
+	stub make
+	cd w
+	mkdir -p tools/doc doc
+	cat >tools/docs.Watchfile <<'EOF2'
+watch doc
+'\.md$' WRITE make docs
+EOF2
+	# A ./Watchfile that does not parse: it must not be read.
+	echo 'wach' >Watchfile
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >tools/doc/a.md
+	echo x >doc/b.md
+	wait_calls make 1
+	call_argv make 1 docs
+	call_var make 1 WATCHRUN_PATH doc/b.md
+	call_var make 1 WATCHRUN_COUNT 1
+	call_var make 1 WATCHRUN_RULE tools/docs.Watchfile:2
+}
+
+@test "opt-w: -w src -w include: make runs on changes below them, not elsewhere" {
+	doc_text doc/watchrun.1 'cmd watchrun -w src -w include -- make'
+	stub make
+	cd w
+	mkdir src include lib
+	doc_start "$TEXT"
+	wait_for_log '^watchrun: ready, watching 2 directories$'
+	echo x >lib/a.c
+	echo x >include/a.h
+	wait_calls make 1
+	call_argv make 1
+	call_var make 1 WATCHRUN_PATH include/a.h
+	call_var make 1 WATCHRUN_COUNT 1
+	echo x >src/a.c
+	wait_calls make 2
+	call_var make 2 WATCHRUN_PATH src/a.c
+}
+
+@test "opt-x: -x leaves log files and tmp/ out" {
+	doc_text doc/watchrun.1 "cmd watchrun -x '\\.log\$' -x '^tmp/' -- make"
+	stub make
+	cd w
+	mkdir tmp src
+	doc_start "$TEXT"
+	wait_for_log '^watchrun: ready, watching 2 directories$'
+	echo x >build.log
+	echo x >tmp/a.c
+	echo x >src/a.c
+	wait_calls make 1
+	call_var make 1 WATCHRUN_PATH src/a.c
+	call_var make 1 WATCHRUN_COUNT 1
+}
+
+@test "opt-no-default-ignores: --print shows what happens in .git/refs/heads/" {
+	doc_text doc/watchrun.1 "cmd watchrun --print --no-default-ignores -r '^\\.git/refs/heads/'"
+	cd w
+	mkdir -p .git/refs/heads
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >.git/HEAD
+	echo x >.git/refs/heads/main.lock
+	mv .git/refs/heads/main.lock .git/refs/heads/main
+	wait_for_log '^MOVED_TO \.git/refs/heads/main$' "$T/wr.out"
+	grep -qx 'WRITE .git/refs/heads/main.lock' "$T/wr.out"
+	refute grep -v ' \.git/refs/heads/' "$T/wr.out"
+}
+
+@test "opt-no-vcs-ignore: ./deploy gets what is written below dist/, which .gitignore lists" {
+	doc_text doc/watchrun.1 "cmd watchrun --no-vcs-ignore -r '^dist/' -e 'WRITE|MOVED_TO' -- ./deploy {}"
+	cd w
+	mkdir .git dist
+	echo 'dist/' >.gitignore
+	stub_at ./deploy deploy
+	# Without the option, git's rules hide it.
+	[ "$(watchrun --explain dist/app.js)" = 'dist/app.js: ignored, being in dist/, by .gitignore:1: dist/' ]
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >dist/app.js
+	wait_calls deploy 1
+	call_argv deploy 1 dist/app.js
+}
+
+@test "opt-r: -r '^src/[^/]*\\.c\$': a C file directly in src/, not below it" {
+	doc_text doc/watchrun.1 "cmd watchrun -r '^src/[^/]*\\.c\$' -- make"
+	stub make
+	cd w
+	mkdir -p src/lib
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >src/lib/a.c
+	echo x >a.c
+	echo x >src/b.c
+	wait_calls make 1
+	call_var make 1 WATCHRUN_PATH src/b.c
+	call_var make 1 WATCHRUN_COUNT 1
+}
+
+@test "opt-e: -e DELETE: a deleted file is said, a created one is not" {
+	doc_text doc/watchrun.1 "cmd watchrun -e DELETE -s 'echo deleted: \"\$@\"'"
+	cd w
+	echo x >old
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >new
+	rm old
+	wait_until file_has "$T/log" ' \(old\): exited 0 after '
+	expect_value "$T/wr.out" 'deleted: old
+'
+}
+
+@test "opt-d: -d 2s: make runs once 2 s have passed with no change, with both changes" {
+	doc_text doc/watchrun.1 'cmd watchrun -d 2s -- make'
+	stub make
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a
+	echo x >b
+	t=$EPOCHREALTIME
+	wait_calls make 1
+	call_var make 1 WATCHRUN_COUNT 2
+	ms=$(elapsed_ms "$t" "$(cat "$(call_file make 1 start)")")
+	echo "# make ran ${ms}ms after the last change"
+	((ms >= 1900))
+}
+
+@test "opt-max-wait: --max-wait 2s: a log written to all the time gets a run after about 2 s" {
+	doc_text doc/watchrun.1 "cmd watchrun --max-wait 2s -r '\\.log\$' -- ./summarise"
+	cd w
+	stub_at ./summarise summarise
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	# A write every 10ms: the debounce period of 100ms never passes.
+	bash -c 't0=$EPOCHREALTIME; printf %s "$t0" >"$T/t0"
+		until [ -e "$T/stop" ]; do echo x >>app.log; sleep 0.01; done
+		: >"$T/stopped"' </dev/null >/dev/null 2>&1 3>&- &
+	WAIT_TIMEOUT=20 wait_calls summarise 1
+	[ ! -e "$T/stopped" ]
+	ms=$(elapsed_ms "$(cat "$T/t0")" "$(cat "$(call_file summarise 1 start)")")
+	: >"$T/stop"
+	echo "# the first run came ${ms}ms after the first write"
+	call_var summarise 1 WATCHRUN_PATH app.log
+	# Not before 2 s, and well before the default 10 s.
+	((ms >= 1900 && ms < 6000))
+}
+
+@test "opt-s: -s runs the shell text with the paths in \"\$@\"" {
+	doc_text doc/watchrun.1 "cmd watchrun -r '\\.c\$' -e 'WRITE|MOVED_TO' -s 'cc -c -- \"\$@\" && echo compiled \$#'"
+	stub cc
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >'my file.c'
+	wait_calls cc 1
+	call_argv cc 1 -c -- 'my file.c'
+	wait_for_log '^compiled 1$' "$T/wr.out"
+}
+
+@test "opt-i: -i runs make at once with an empty batch, then on changes" {
+	doc_text doc/watchrun.1 'cmd watchrun -i -- make'
+	stub make
+	cd w
+	echo x >old.c
+	doc_start "$TEXT"
+	wait_calls make 1
+	call_argv make 1
+	call_var make 1 WATCHRUN_COUNT 0
+	wait_for_log "$READY_ERE"
+	echo x >a.c
+	wait_calls make 2
+	call_var make 2 WATCHRUN_PATH a.c
+	call_var make 2 WATCHRUN_COUNT 1
+}
+
+@test "opt-existing: --existing: ./process gets the file already in inbox/, then each new one" {
+	doc_text doc/watchrun.1 "cmd watchrun --existing -w inbox -e 'WRITE|MOVED_TO' -- ./process {}"
+	cd w
+	stub_at ./process process
+	mkdir inbox
+	echo x >inbox/old
+	doc_start "$TEXT"
+	wait_calls process 1
+	call_argv process 1 inbox/old
+	call_var process 1 WATCHRUN_EVENTS 'WRITE|CREATE'
+	wait_for_log "$READY_ERE"
+	echo x >inbox/new
+	wait_calls process 2
+	call_argv process 2 inbox/new
+}
+
+@test "opt-R: -R restarts node on each change to a .js file" {
+	doc_text doc/watchrun.1 "cmd watchrun -R -r '\\.js\$' -- node server.js"
+	stub node 'exec tail -f /dev/null'
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.js
+	wait_calls node 1
+	call_argv node 1 server.js
+	read -r _ node1 _ <"$(call_file node 1 ids)"
+	echo x >b.js
+	wait_calls node 2
+	call_var node 2 WATCHRUN_PATH b.js
+	proc_gone "$node1"
+}
+
+@test "opt-on-busy: --on-busy ignore drops the files saved while an import runs" {
+	doc_text doc/watchrun.1 "cmd watchrun --on-busy ignore -r '\\.csv\$' -- ./import {}"
+	cd w
+	stub_at ./import import "if [ -e '$T/block' ]; then : >'$T/blocked'
+while [ -e '$T/block' ]; do sleep 0.01; done; fi"
+	: >"$T/block"
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.csv
+	wait_until test -e "$T/blocked"
+	echo x >b.csv
+	wr_read_past sync
+	rm "$T/block"
+	wait_until file_has "$T/log" ' \(a\.csv\): exited 0 after '
+	echo x >c.csv
+	wait_calls import 2
+	call_argv import 2 c.csv
+}
+
+@test "opt-signal: -i --signal HUP starts the server at once; a change sends it SIGHUP, no new run" {
+	doc_text doc/watchrun.1 'cmd watchrun -i --signal HUP -w conf -- ./server -c conf/server.conf'
+	cd w
+	stub_at ./server server "trap 'echo HUP >>\"$T/got\"' HUP
+: >'$T/up'
+while :; do sleep 0.05; done"
+	mkdir conf
+	echo x >conf/server.conf
+	doc_start "$TEXT"
+	wait_until test -e "$T/up"
+	call_argv server 1 -c conf/server.conf
+	call_var server 1 WATCHRUN_COUNT 0
+	read -r _ server1 _ <"$(call_file server 1 ids)"
+	echo y >conf/server.conf
+	wait_until file_has "$T/got" '^HUP$'
+	echo z >conf/server.conf
+	wait_until count_at_least 2 "$T/got" '^HUP$'
+	expect_value "$T/got" 'HUP
+HUP
+'
+	proc_alive "$server1"
+	[ "$(calls server)" -eq 1 ]
+}
+
+@test "opt-no-loop: --no-loop: gofmt's own write does not set it off again" {
+	doc_text doc/watchrun.1 "cmd watchrun --no-loop -r '\\.go\$' -e 'WRITE|MOVED_TO' -- gofmt -w {}"
+	stub gofmt 'for f; do [ "$f" = -w ] || echo "// formatted" >>"$f"; done'
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.go
+	wait_calls gofmt 1
+	call_argv gofmt 1 -w a.go
+	wait_until file_has "$T/log" ' \(a\.go\): exited 0 after '
+	grep -q formatted a.go
+	wr_read_past sync
+	echo x >b.go
+	wait_calls gofmt 2
+	call_argv gofmt 2 -w b.go
+}
+
+@test "opt-j: -j 1: of two rules set off together, the second runs once the first has ended" {
+	doc_text doc/watchrun.1 'cmd watchrun -j 1'
+	stub make "if [ \$# -eq 0 ] && [ ! -e '$T/release' ]; then : >'$T/holding'
+while [ ! -e '$T/release' ]; do sleep 0.01; done; fi"
+	cd w
+	cat >Watchfile <<'EOF2'
+debounce 0
+'\.c$' WRITE make
+'\.c$' WRITE make check
+EOF2
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.c
+	wait_until test -e "$T/holding"
+	# Both fell due at once: without the limit, both would run now.
+	wait_until wr_idle
+	[ "$(wr_commands)" -eq 1 ]
+	[ "$(calls make)" -eq 1 ]
+	call_argv make 1
+	: >"$T/release"
+	wait_calls make 2
+	call_argv make 2 check
+	call_var make 2 WATCHRUN_PATH a.c
+}
+
+@test "opt-run-timeout: --once --run-timeout 2s: a smoke test that hangs is stopped, exit 124" {
+	doc_text doc/watchrun.1 'cmd watchrun --once --run-timeout 2s -- ./smoke-test'
+	cd w
+	stub_at ./smoke-test smoke-test 'exec tail -f /dev/null'
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a
+	wait_calls smoke-test 1
+	read -r _ pid pgid _ <"$(call_file smoke-test 1 ids)"
+	wait_exit
+	[ "$wr_status" -eq 124 ]
+	ms=$(elapsed_ms "$(cat "$(call_file smoke-test 1 start)")" "$EPOCHREALTIME")
+	echo "# watchrun exited ${ms}ms after the run began"
+	grep -qE '^watchrun: command-line:1: \./smoke-test \(a\): timed out, killed by SIGTERM after [0-9]+\.[0-9]{3}s$' "$T/log"
+	proc_gone "$pid"
+	group_empty "$pgid"
+	((ms >= 1900))
+}
+
+@test "opt-stop-signal: -R --stop-signal INT: the server is sent SIGINT, not SIGTERM" {
+	doc_text doc/watchrun.1 'cmd watchrun -R --stop-signal INT -- ./server'
+	cd w
+	stub_at ./server server "trap 'echo INT >>\"$T/got\"; exit 0' INT
+trap 'echo TERM >>\"$T/got\"; exit 0' TERM
+echo up >>'$T/up'
+while :; do sleep 0.05; done"
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a
+	wait_until file_has "$T/up" .
+	echo x >b
+	wait_calls server 2
+	expect_value "$T/got" 'INT
+'
+	grep -qE '^watchrun: command-line:1: \./server \(a\): exited 0 after ' "$T/log"
+}
+
+@test "opt-stop-timeout: -R --stop-timeout 1s: a server that ignores SIGTERM is killed 1 s after it" {
+	doc_text doc/watchrun.1 'cmd watchrun -R --stop-timeout 1s -- ./server'
+	cd w
+	stub_at ./server server "trap '' TERM
+echo up >>'$T/up'
+exec tail -f /dev/null"
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a
+	wait_until file_has "$T/up" .
+	read -r _ server1 _ <"$(call_file server 1 ids)"
+	t=$EPOCHREALTIME
+	echo x >b
+	wait_calls server 2
+	proc_gone "$server1"
+	ms=$(elapsed_ms "$t" "$(cat "$(call_file server 2 start)")")
+	echo "# the new server started ${ms}ms after the change"
+	grep -qE '^watchrun: command-line:1: \./server \(a\): killed by SIGKILL after ' "$T/log"
+	# 1 s, not the default 2 s.
+	((ms >= 1000 && ms < 2000))
+}
+
+@test "opt-once: --once -- make && ./deploy: deploys after a good build" {
+	doc_text doc/watchrun.1 'cmd watchrun --once -- make && ./deploy'
+	stub make
+	cd w
+	stub_at ./deploy deploy
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.c
+	wait_exit
+	[ "$wr_status" -eq 0 ]
+	[ "$(calls make)" -eq 1 ]
+	[ "$(calls deploy)" -eq 1 ]
+}
+
+@test "opt-once: --once -- make && ./deploy: a failed build deploys nothing, its status comes back" {
+	doc_text doc/watchrun.1 'cmd watchrun --once -- make && ./deploy'
+	stub make 'exit 2'
+	cd w
+	stub_at ./deploy deploy
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.c
+	wait_exit
+	[ "$wr_status" -eq 2 ]
+	[ "$(calls make)" -eq 1 ]
+	[ "$(calls deploy)" -eq 0 ]
+}
+
+@test "opt-wait-timeout: --once --wait-timeout 2s with no change: 124 after 2 s, nothing run" {
+	doc_rec doc/watchrun.1 'cmd watchrun --once --wait-timeout 2s -w spool -- true; echo $?'
+	stub true
+	cd w
+	mkdir spool
+	t=$EPOCHREALTIME
+	doc_run "$(cat "$REC.text")"
+	ms=$(elapsed_ms "$t" "$EPOCHREALTIME")
+	diff -u "$REC.out" "$T/sout"
+	[ "$(calls true)" -eq 0 ]
+	((ms >= 2000))
+}
+
+@test "opt-c: -c clears the terminal before make's output, and writes nothing to a file" {
+	doc_text doc/watchrun.1 'cmd watchrun -c -- make'
+	stub make 'echo built'
+	cd w
+	setsid script -qec "$TEXT" /dev/null </dev/null >"$T/tty.out" \
+	    2>&1 3>&- &
+	WR_PID=$!
+	wait_for_log 'watchrun: ready, watching' "$T/tty.out"
+	echo x >a.c
+	wait_until file_has "$T/tty.out" built
+	grep -qF $'\e[H\e[2J\e[3Jbuilt' "$T/tty.out"
+	kill -TERM -- "-$WR_PID"
+	wait_exit
+	# Standard output a file: nothing but make's output.
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo y >a.c
+	wait_until file_has "$T/log" 'exited 0 after'
+	expect_value "$T/wr.out" 'built
+'
+}
+
+@test "opt-check: --check prints the rules of ./Watchfile, or its errors with status 2" {
+	doc_text doc/watchrun.1 'cmd watchrun --check'
+	cd w
+	printf '%s\n' 'watch src' "'\\.c\$' WRITE make" >Watchfile
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	grep -qx 'watch src' "$T/sout"
+	grep -qx 'rule Watchfile:2' "$T/sout"
+	printf '%s\n' 'watch src' "'\\.c\$' WRTE make" >Watchfile
+	doc_run "$TEXT"
+	[ "$rc" -eq 2 ]
+	grep -q "^Watchfile:2:8: unknown event 'WRTE'" "$T/serr"
+}
+
+@test "opt-explain: --explain .git/config: the default list hides .git/" {
+	doc_rec doc/watchrun.1 'cmd watchrun --explain .git/config'
+	cd w
+	mkdir .git
+	doc_run "$(cat "$REC.text")"
+	[ "$rc" -eq 0 ]
+	diff -u "$REC.out" "$T/sout"
+}
+
+@test "opt-print: --print -w tests: the Watchfile's roots and tests/, less its ignores; its rules not run" {
+	doc_text doc/watchrun.1 'cmd watchrun --print -w tests'
+	stub make
+	cd w
+	mkdir src tests other
+	printf '%s\n' 'watch src' "ignore '\\.o\$'" "'\\.c\$' WRITE make" \
+	    >Watchfile
+	doc_start "$TEXT"
+	wait_for_log '^watchrun: ready, watching 2 directories$'
+	echo x >src/a.o
+	echo x >other/a.c
+	echo x >src/a.c
+	echo x >tests/zz
+	wait_for_log '^WRITE tests/zz$' "$T/wr.out"
+	cut -d ' ' -f 2- "$T/wr.out" | uniq >got
+	printf '%s\n' src/a.c tests/zz >expected
+	diff -u expected got
+	[ "$(calls make)" -eq 0 ]
+}
+
+@test "opt-json: --json --once -e CREATE -w inbox prints the first file created, and exits 0" {
+	doc_rec doc/watchrun.1 'cmd watchrun --json --once -e CREATE -w inbox'
+	cd w
+	mkdir inbox
+	doc_start "$(cat "$REC.text")"
+	wait_for_log "$READY_ERE"
+	: >inbox/a
+	wait_exit
+	[ "$wr_status" -eq 0 ]
+	diff -u "$REC.out" "$T/wr.out"
+}
+
+# partial_try N: the text run with at most N descriptors, until it is
+# ready or gone; its messages in $T/partial.N.
+partial_try() {
+	local pid
+
+	(ulimit -n "$1" && exec sh -c "$TEXT") </dev/null >/dev/null \
+	    2>"$T/partial.$1" 3>&- &
+	pid=$!
+	wait_until partial_settled "$pid" "$T/partial.$1" || return 1
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" || true
+}
+
+partial_settled() {
+	proc_gone "$1" || grep -qE "$READY_ERE" "$2"
+}
+
+@test "opt-partial: --partial starts, and says so, when too few descriptors keep directories from being read" {
+	doc_text doc/watchrun.1 'cmd watchrun --partial -w big -- make'
+	if under_valgrind; then
+		skip "the descriptor limit would be valgrind's"
+	fi
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	stub make
+	cd w
+	mkdir -p big/a/b/c/d/e/f big/x/y
+	found=
+	for ((n = 6; n <= 40; n++)); do
+		partial_try "$n"
+		if grep -q 'could not be read for want of open files' \
+		    "$T/partial.$n" && grep -qE "$READY_ERE" "$T/partial.$n"
+		then
+			found=$n
+			break
+		fi
+	done
+	[ -n "$found" ]
+	echo "# ulimit -n $found: $(tr '\n' '|' <"$T/partial.$found")"
+}
+
+@test "opt-follow-symlinks: --follow-symlinks sees changes in the theme site/theme links to" {
+	doc_text doc/watchrun.1 'cmd watchrun --follow-symlinks -w site -- make'
+	stub make
+	cd w
+	mkdir -p themes/dark site
+	ln -s ../themes/dark site/theme
+	doc_start "$TEXT"
+	wait_for_log '^watchrun: ready, watching 2 directories$'
+	echo x >themes/dark/a.css
+	wait_calls make 1
+	call_var make 1 WATCHRUN_PATH site/theme/a.css
+}
+
+@test "opt-max-paths: --max-paths 100: ./sync-all after 300 changes, ./sync with the paths after one" {
+	doc_text doc/watchrun.1 "cmd watchrun --max-paths 100 -s 'if [ \"\$WATCHRUN_TRUNCATED\" ]; then ./sync-all; else ./sync -- \"\$@\"; fi'"
+	cd w
+	stub_at ./sync sync
+	stub_at ./sync-all sync-all
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	freeze
+	seq -f 'f%g' 1 300 | xargs touch
+	thaw
+	wait_calls sync-all 1
+	call_argv sync-all 1
+	call_var sync-all 1 WATCHRUN_TRUNCATED 1
+	call_var sync-all 1 WATCHRUN_COUNT 100
+	[ "$(calls sync)" -eq 0 ]
+	wait_until file_has "$T/log" 'exited 0 after'
+	echo x >one
+	wait_calls sync 1
+	call_argv sync 1 -- one
+}
+
+@test "opt-q: -q: make runs, and watchrun prints nothing of its own" {
+	doc_text doc/watchrun.1 'cmd watchrun -q -- make'
+	stub make
+	cd w
+	doc_start "$TEXT"
+	# No ready line to wait for: watchrun first waits for events once it
+	# is ready.
+	wait_until wr_idle
+	echo x >a.c
+	wait_calls make 1
+	echo x >b.c
+	wait_calls make 2
+	call_var make 2 WATCHRUN_PATH b.c
+	# The first run ended, and would have been reported, before the
+	# second began.
+	[ ! -s "$T/log" ]
+}
+
+@test "opt-help: --help prints the usage, the first line as shown" {
+	doc_rec doc/watchrun.1 'cmd watchrun --help | head -n 1'
+	doc_run "$(cat "$REC.text")"
+	[ "$rc" -eq 0 ]
+	diff -u "$REC.out" "$T/sout"
+}
+
+@test "opt-version: --version prints the version shown" {
+	doc_rec doc/watchrun.1 'cmd watchrun --version'
+	doc_run "$(cat "$REC.text")"
+	[ "$rc" -eq 0 ]
+	diff -u "$REC.out" "$T/sout"
 }
 
 # doc/watchrun.rules.5
@@ -1207,12 +1974,13 @@ quoted_ere() {
 @test "watchrun(1) quotes the ready line, the run reports and the overflow warning as watchrun prints them" {
 	awk '/^\.Bd -literal/ { b = 1; next } /^\.Ed/ { b = 0 }
 	    b && /^watchrun: /' "$SRC/doc/watchrun.1" >quoted
-	[ "$(wc -l <quoted)" -eq 4 ]
+	[ "$(wc -l <quoted)" -eq 5 ]
 	while IFS= read -r line; do
 		quoted_ere "$line"
 	done <quoted >patterns
 	# A run that exits 3, one killed by SIGTERM (a restart), one that
-	# exits 0, then a queue overflow and its run.
+	# exits 0, then a queue overflow and its run; then one that times
+	# out.
 	start_ready -R -d 0 -e WRITE -w w -s 'case $WATCHRUN_PATH in
 	*/x) exit 3 ;;
 	*/hold) : >"$T/holding"; exec tail -f /dev/null ;;
@@ -1226,6 +1994,15 @@ quoted_ere() {
 	overflow_burst w >/dev/null
 	wait_until reports_at_least 4
 	grep -q 'overflow' "$T/log"
+	# A run that times out, in a watchrun of its own.
+	kill -TERM "$WR_PID"
+	wait_exit
+	mv "$T/log" "$T/log.1"
+	start_ready --run-timeout 1s -d 0 -e WRITE -w w -s 'exec tail -f /dev/null'
+	: >w/slow
+	wait_until reports_at_least 1
+	cat "$T/log" >>"$T/log.1"
+	mv "$T/log.1" "$T/log"
 	# Every line matches a quoted one, and every quoted one is printed.
 	while IFS= read -r line; do
 		grep -qEf patterns <<<"$line" ||
