@@ -1835,13 +1835,15 @@ child_named() {
 	return 1
 }
 
-# ci_wait_past_check: ci-wait.sh, run by the snippet, has looked for the
-# file after watchrun's ready line, so that only an event can end it now:
-# it starts cat, to keep watchrun's later messages, only after that.
+# ci_wait_past_check: the watchrun that ci-wait.sh, run by the snippet,
+# started waits for events: it has looked for the file (--existing), so
+# that only an event can end it now.
 ci_wait_past_check() {
-	local p
+	local p w
 
-	p=$(child_named "$WR_PID" ci-wait.sh) && child_named "$p" cat >/dev/null
+	p=$(child_named "$WR_PID" ci-wait.sh) &&
+	    w=$(child_named "$p" watchrun) &&
+	    [ "$(cat "/proc/$w/wchan" 2>/dev/null)" = do_epoll_wait ]
 }
 
 # The CI snippet of ci-wait.sh, started in w/, the test server a stub.
@@ -1928,6 +1930,29 @@ ci_wait_ends() {
 	ci_wait_start
 	wait_until ci_wait_past_check
 	mv tmp/run run
+	ci_wait_ends
+}
+
+# ci_wait_watchrun_not PID: ci-wait.sh has started a watchrun other than
+# PID, and it waits for events.
+ci_wait_watchrun_not() {
+	local p w
+
+	p=$(child_named "$WR_PID" ci-wait.sh) &&
+	    w=$(child_named "$p" watchrun) && [ "$w" != "$1" ] &&
+	    ci_wait_past_check
+}
+
+@test "ci-wait: the CI snippet goes on when an empty directory is renamed into place first, then the file written" {
+	ci_wait_start
+	wait_until ci_wait_past_check
+	first=$(child_named "$(child_named "$WR_PID" ci-wait.sh)" watchrun)
+	mkdir tmp/empty
+	mv tmp/empty run
+	# The file is not there: ci-wait.sh watches again, from run/.
+	wait_until ci_wait_watchrun_not "$first"
+	proc_alive "$WR_PID"
+	echo ok >run/server.ready
 	ci_wait_ends
 }
 
