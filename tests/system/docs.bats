@@ -41,6 +41,12 @@ readme-go	README.md	cmd watchrun -R -r '\.go$' -- go run .           # restart a
 readme-ci	README.md	cmd watchrun --once -w out -r 'report\.xml$' -e WRITE,MOVED_TO -- true   # CI: wait for a file
 readme-print	README.md	cmd watchrun --print -w .                        # show the decoded events
 readme-rules	README.md	rules Watchfile
+recipe-make	README.md	cmd watchrun -- make
+recipe-pytest	README.md	cmd watchrun -r '^tests/test_[^/]*\.py$' -e 'WRITE|MOVED_TO' -- pytest {}
+recipe-pytest	README.md	cmd watchrun -r '^tests/test_[^/]*\.py$' -e 'WRITE|MOVED_TO' -s 'pytest "$@"'
+recipe-server	README.md	cmd watchrun -i -R -- ./server
+recipe-format	README.md	cmd watchrun --no-loop -r '\.c$' -e 'WRITE|MOVED_TO' -- clang-format -i {}
+recipe-ci	README.md	cmd watchrun --once --existing --wait-timeout 10m -w dist -r '^dist/app\.tar\.gz$' -e 'WRITE|MOVED_TO' -- true
 opt-f	doc/watchrun.1	cmd watchrun -f tools/docs.Watchfile
 opt-w	doc/watchrun.1	cmd watchrun -w src -w include -- make
 opt-x	doc/watchrun.1	cmd watchrun -x '\.log$' -x '^tmp/' -- make
@@ -738,6 +744,123 @@ ran_every_rule() {
 			[ -e "$f" ] && cat "$f" && echo
 		done | grep -qxF -- "$r" || return 1
 	done <"$T/rules"
+}
+
+# The recipes
+
+# vim_save FILE TEXT: saves FILE as vim does: its swap file, the 4913
+# probe, a backup, then the file written, then the swap file gone.
+vim_save() {
+	local d=${1%/*} b=${1##*/}
+
+	echo swap >"$d/.$b.swp"
+	: >"$d/4913" && rm "$d/4913"
+	cp "$1" "$1~"
+	printf '%s\n' "$2" >"$1"
+	rm "$1~" "$d/.$b.swp"
+}
+
+@test "recipe-make: in a git work tree, make runs once per save; what the build writes sets off nothing" {
+	doc_text README.md 'cmd watchrun -- make'
+	real_make=$(command -v make)
+	stub make "exec '$real_make' \"\$@\""
+	cd w
+	git init -q .
+	mkdir src
+	printf 'int main(void) { return 0; }\n' >src/main.c
+	printf 'hello: main.o\n\t$(CC) -o hello main.o\nmain.o: src/main.c\n\t$(CC) -c -o main.o src/main.c\n' >Makefile
+	printf '%s\n' '*.o' /hello >.gitignore
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	vim_save src/main.c 'int main(void) { return 1; }'
+	wait_calls make 1
+	call_var make 1 WATCHRUN_PATH src/main.c
+	call_var make 1 WATCHRUN_COUNT 1
+	wait_until file_has "$T/log" 'exited 0 after'
+	[ -x hello ]
+	# The next save makes the next run, with nothing of the build's in
+	# its batch.
+	vim_save src/main.c 'int main(void) { return 2; }'
+	wait_calls make 2
+	call_var make 2 WATCHRUN_PATH src/main.c
+	call_var make 2 WATCHRUN_COUNT 1
+	wait_until count_at_least 2 "$T/log" 'exited 0 after'
+	[ "$(calls make)" -eq 2 ]
+}
+
+@test "recipe-pytest: pytest gets the test file saved, in {} and in \"\$@\"" {
+	local key
+
+	stub pytest
+	for key in "-- pytest {}" "-s 'pytest \"\$@\"'"; do
+		doc_text README.md "cmd watchrun -r '^tests/test_[^/]*\\.py\$' -e 'WRITE|MOVED_TO' $key"
+		rm -rf w "$T/calls/pytest"
+		mkdir -p w/tests "$T/calls/pytest"
+		(
+			cd w || exit 1
+			doc_start "$TEXT"
+			echo "$WR_PID" >"$T/wr.pid"
+			wait_for_log "$READY_ERE"
+			echo x >tests/helper.py
+			echo x >tests/test_a.py
+			wait_calls pytest 1
+			call_argv pytest 1 tests/test_a.py
+			call_var pytest 1 WATCHRUN_COUNT 1
+		)
+		kill -TERM -- "-$(cat "$T/wr.pid")"
+		WR_PID=$(cat "$T/wr.pid")
+		wait_exit
+	done
+}
+
+@test "recipe-server: the server starts at once, and a change restarts it" {
+	doc_text README.md 'cmd watchrun -i -R -- ./server'
+	cd w
+	stub_at ./server server 'exec tail -f /dev/null'
+	doc_start "$TEXT"
+	wait_calls server 1
+	call_var server 1 WATCHRUN_COUNT 0
+	read -r _ server1 _ <"$(call_file server 1 ids)"
+	wait_for_log "$READY_ERE"
+	echo x >app.c
+	wait_calls server 2
+	call_var server 2 WATCHRUN_PATH app.c
+	proc_gone "$server1"
+}
+
+@test "recipe-format: clang-format -i formats each file saved once; its own write sets off nothing" {
+	doc_text README.md "cmd watchrun --no-loop -r '\\.c\$' -e 'WRITE|MOVED_TO' -- clang-format -i {}"
+	stub clang-format 'for f; do [ "$f" = -i ] || echo "/* formatted */" >>"$f"; done'
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo x >a.c
+	wait_calls clang-format 1
+	call_argv clang-format 1 -i a.c
+	wait_until file_has "$T/log" ' \(a\.c\): exited 0 after '
+	grep -q formatted a.c
+	wr_read_past sync
+	echo x >b.c
+	wait_calls clang-format 2
+	call_argv clang-format 2 -i b.c
+}
+
+README_CI="cmd watchrun --once --existing --wait-timeout 10m -w dist -r '^dist/app\\.tar\\.gz\$' -e 'WRITE|MOVED_TO' -- true"
+
+@test "recipe-ci: exits 0 once the artefact is written" {
+	ci_recipe_written README.md "$README_CI"
+}
+
+@test "recipe-ci: exits 0 once the artefact is renamed into place" {
+	ci_recipe_renamed README.md "$README_CI"
+}
+
+@test "recipe-ci: exits 0 at once when the artefact is there already" {
+	ci_recipe_there README.md "$README_CI"
+}
+
+@test "recipe-ci: exits 124 when the wait times out, and runs nothing" {
+	ci_recipe_late README.md "$README_CI"
 }
 
 # doc/watchrun.1
