@@ -545,8 +545,10 @@ reload(struct app *a)
 	for (i = 0; i < nrs->nrules; i++)
 		if (fresh[i] && (a->o->initial || nrs->rules[i].initial))
 			sched_force(a->sched, i, a->now);
-	log_info("%s: rules read again: %zu kept, %zu new, %zu gone",
-	    a->o->rules_file, kept, nrs->nrules - kept, a->nrules - kept);
+	if (!a->o->quiet)
+		log_info("%s: rules read again: %zu kept, %zu new, %zu gone",
+		    a->o->rules_file, kept, nrs->nrules - kept,
+		    a->nrules - kept);
 	if (a->owned != NULL) {
 		rules_free(a->owned);
 		free(a->owned);
