@@ -149,6 +149,7 @@ struct opts {
 	int		 warmup;
 	int		 reps;
 	int		 reps_d;
+	int		 reps_g;
 	int		 idle_s;
 	int		 burst_files;
 	int		 events;
@@ -225,7 +226,7 @@ struct load {
 	uint64_t	 t;
 };
 
-enum { S_HEAD, S_TARGETS, S_A, S_B, S_C, S_D, S_E, S_I, NSECT };
+enum { S_HEAD, S_TARGETS, S_A, S_B, S_C, S_D, S_E, S_G, S_I, NSECT };
 
 struct section {
 	char		*buf;
@@ -255,6 +256,20 @@ struct targets {
 	unsigned long long e_wake;
 	int		 i, i_jit;
 	double		 i_r1, i_r100, i_dir;
+	int		 g_cpu[2];		/* per filesystem */
+	const char	*g_fs[2];
+	double		 g_on[2][2];		/* [fs][git] on-CPU µs/event */
+	double		 g_ratio[2];		/* median of the pairs' ratios */
+	int		 g_pairs[2];
+	double		 g_rate[2][2];		/* [fs] min, max events/s */
+	int		 g_start;
+	double		 g_ready[2];		/* [git] median ms */
+	double		 g_start_ratio;
+	int		 g_start_pairs;
+	long		 g_dirs;
+	int		 gi;			/* the filter's instruction counts */
+	double		 gi_whole[3];		/* none, default, git */
+	double		 gi_filter[3];
 };
 
 static struct opts o;
@@ -263,6 +278,7 @@ static struct targets tg;
 static char workdir[PATH_MAX];
 static char shmdir[PATH_MAX];
 static char stampbin[PATH_MAX], floorbin[PATH_MAX], replaybin[PATH_MAX];
+static char gifile[PATH_MAX];	/* gitignore50, for replay -g */
 static int avail[NTOOLS];
 static char skipwhy[NTOOLS][128];
 static char version[NTOOLS][160];
@@ -1783,6 +1799,54 @@ scenario_b(void)
 	load_report(fp, &ld);
 }
 
+/*
+ * The .gitignore of scenario g and of replay -g: 50 lines as GitHub's C
+ * and Node templates have them, and the shapes gitignore.c tells apart
+ * (a basename, "*lit", "lit*", a glob on the basename, an anchored path,
+ * "**", directories only, a negation).  None of them matches a path of
+ * the trees or of the event streams: the same events flow with and
+ * without it.
+ */
+static const char gitignore50[] =
+    "*.o\n*.a\n*.so\n*.so.*\n*.ko\n*.obj\n*.elf\n*.lo\n*.la\n*.lib\n"
+    "*.dll\n*.dylib\n*.exe\n*.out\n*.app\n*.i*86\n*.x86_64\n*.hex\n"
+    "*.gch\n*.pch\n*.d\n*.su\n*.idb\n*.pdb\n*.dSYM/\n*.mod*\n*.cmd\n"
+    ".tmp_versions/\nmodules.order\nModule.symvers\n[Dd]ebug/\n"
+    "[Rr]elease/\nbuild/\ndist/\nnode_modules/\njspm_packages/\n"
+    "bower_components/\n.npm\n.eslintcache\n*.tsbuildinfo\n*.log\n"
+    "npm-debug.log*\nyarn-error.log*\n!important.log\n.DS_Store\n.env\n"
+    ".env.*.local\n/coverage\n.nyc_output/\n**/tmp/\n";
+
+/*
+ * Writes the .gitignore at the top of tree; with git, makes the tree a
+ * git work tree (git init, or a bare .git directory without git).
+ */
+static void
+make_gitignored(const char *tree, int git)
+{
+	char path[PATH_MAX], buf[512];
+	char *av[] = { "git", "-c", "init.defaultBranch=main", "init", "-q",
+	    NULL, NULL };
+
+	pathf(path, "%s/.gitignore", tree);
+	write_file(path, gitignore50);
+	if (!git)
+		return;
+	if (in_path("git")) {
+		av[5] = xstrdup(tree);
+		if (capture(av, buf, sizeof(buf), NULL) != 0) {
+			first_line(buf);
+			errx(1, "git init %s: %s", tree, buf);
+		}
+		free(av[5]);
+		return;
+	}
+	pathf(path, "%s/.git", tree);
+	make_dir(path);
+	pathf(path, "%s/.git/info", tree);
+	make_dir(path);
+}
+
 /* Scenario c: watchrun's own CPU per event, and overflow. */
 
 /* Writes n new files round-robin into the 20 directories of tree. */
@@ -1807,6 +1871,7 @@ write_files(const char *tree, long n)
 struct cpu {
 	double		 us[MAXREPS];	/* utime+stime per event */
 	double		 on[MAXREPS];	/* on-CPU (schedstat) per event */
+	double		 rate[MAXREPS];	/* events (files) written per second */
 	int		 n;
 	int		 over;
 };
@@ -1814,13 +1879,14 @@ struct cpu {
 /*
  * One repetition under base: watchrun (or with reader set, floor -n) on
  * a fresh tree of 20 directories while the writer creates o.events / 2
- * files, or while cp -r copies src when src is not NULL.  Appends its
- * CPU per event (per copied file for cp) to c.  Returns 0 when the tool
- * did not start.
+ * files, or while cp -r copies src when src is not NULL.  With git 0 the
+ * tree has gitignore50 as its .gitignore; with git 1 it is also a git
+ * work tree (scenario g).  Appends its CPU per event (per copied file for
+ * cp) to c.  Returns 0 when the tool did not start.
  */
 static int
-cpu_rep(const char *base, const char *src, int reader, struct cpu *c,
-    FILE *fp)
+cpu_rep(const char *base, const char *src, int reader, int git,
+    struct cpu *c, FILE *fp)
 {
 	struct proc p;
 	struct run r;
@@ -1832,9 +1898,13 @@ cpu_rep(const char *base, const char *src, int reader, struct cpu *c,
 	long files = src != NULL ? o.cp_files : o.events / 2, count, events;
 	long reads = -1;
 	int id = reader ? T_FLOOR_READ : T_WATCHRUN_DEF;
+	const char *label = reader ? "floor -n" : git < 0 ? "watchrun" :
+	    git ? "watchrun, git work tree" : "watchrun, plain directory";
 
 	run_new_in(&r, base, src != NULL ? "cp" : "cpu", NULL);
 	make_flat(r.tree, 20, "s", 0, path);
+	if (git >= 0)
+		make_gitignored(r.tree, git);
 	pathf(dst, "%s/copy", r.tree);
 	if (!start_ready(&p, id, &r, 20 * SEC, fp)) {
 		run_done(&r);
@@ -1900,9 +1970,10 @@ cpu_rep(const char *base, const char *src, int reader, struct cpu *c,
 		cpu_us = (t1 - t0) * 1000000ULL / (unsigned long long)clk_tck;
 	}
 	c->over += over > 0;
+	c->rate[c->n] = (double)(src != NULL ? files : events) /
+	    ((double)(w1 - w0) / 1e9);
 	fprintf(fp, "| %s | %s | %d | %ld | %.0f | %.0f | %.1f | %.2f | "
-	    "%.2f | ", fs_name(base), reader ? "floor -n" : "watchrun",
-	    c->n + 1, src != NULL ? files : events, (double)(w1 - w0) / 1e6,
+	    "%.2f | ", fs_name(base), label, c->n + 1, src != NULL ? files : events, (double)(w1 - w0) / 1e6,
 	    (double)(src != NULL ? files : events) /
 	    ((double)(w1 - w0) / 1e9), (double)cpu_us / 1e3, c->us[c->n],
 	    c->on[c->n]);
@@ -1915,8 +1986,8 @@ cpu_rep(const char *base, const char *src, int reader, struct cpu *c,
 	else
 		fprintf(fp, "%zu | %ld | %zu |\n", p.nst - b, count, over);
 	if (!reader && p.nst == b)
-		fail("scenario c: watchrun produced no run%s",
-		    src != NULL ? " for cp -r" : "");
+		fail("scenario %c: watchrun produced no run%s",
+		    git >= 0 ? 'g' : 'c', src != NULL ? " for cp -r" : "");
 	c->n++;
 	proc_stop(&p);
 	proc_free(&p);
@@ -1994,13 +2065,13 @@ scenario_c(void)
 		for (rep = 0; rep < o.reps; rep++) {
 			progress("c) %d events on %s: watchrun, rep %d",
 			    o.events, fs_name(bases[i]), rep + 1);
-			if (!cpu_rep(bases[i], NULL, 0, &W[i], fp))
+			if (!cpu_rep(bases[i], NULL, 0, -1, &W[i], fp))
 				break;
 			if (!floor)
 				continue;
 			progress("c) %d events on %s: floor -n, rep %d",
 			    o.events, fs_name(bases[i]), rep + 1);
-			(void)cpu_rep(bases[i], NULL, 1, &F[i], fp);
+			(void)cpu_rep(bases[i], NULL, 1, -1, &F[i], fp);
 		}
 		if (W[i].n > 0)
 			cpu_summary(fp, fs_name(bases[i]), "watchrun", &W[i]);
@@ -2057,7 +2128,7 @@ scenario_c(void)
 	for (rep = 0; rep < o.reps; rep++) {
 		progress("c) cp -r of %d files: watchrun, rep %d", o.cp_files,
 		    rep + 1);
-		if (!cpu_rep(workdir, src, 0, W, fp))
+		if (!cpu_rep(workdir, src, 0, -1, W, fp))
 			break;
 	}
 	if (W->n > 0) {
@@ -2340,18 +2411,295 @@ scenario_e(void)
 	load_report(fp, &ld);
 }
 
+/*
+ * Scenario g: git's ignore rules.  The same trees and the same events,
+ * once in a plain directory and once in a git work tree, both with the
+ * 50-line .gitignore at the top; the runs take turns, so that the
+ * machine's drift falls on both alike.
+ */
+
+/* Renames from to to, both paths in the benchmark's directory. */
+static void
+move(const char *from, const char *to)
+{
+	if (rename(from, to) == -1)
+		err(1, "rename %s %s", from, to);
+}
+
+/* Median of b[k] / a[k] over the pairs. */
+static double
+pair_ratio(const double *a, const double *b, int n)
+{
+	double r[MAXREPS];
+	int k;
+
+	for (k = 0; k < n; k++)
+		r[k] = a[k] > 0 ? b[k] / a[k] : 0;
+	return stats_of(r, (size_t)n).med;
+}
+
+static void
+gi_list(FILE *fp)
+{
+	const char *s, *e;
+
+	for (s = gitignore50; *s != '\0'; s = e + 1) {
+		e = strchr(s, '\n');
+		fprintf(fp, "%s`%.*s`", s == gitignore50 ? "" : " ",
+		    (int)(e - s), s);
+	}
+}
+
+static void
+scenario_g(void)
+{
+	static const char head[] = "| filesystem | tree | rep | events | "
+	    "write ms | events/s | CPU ms | µs/event (utime+stime) | "
+	    "µs/event (on-CPU) | read(2) calls | runs | WATCHRUN_COUNT | "
+	    "overflow |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+	static const char *const tree_name[2] = { "plain directory",
+	    "git work tree" };
+	FILE *fp = sect[S_G].fp;
+	struct cpu (*W)[2];
+	struct start *S;
+	struct stats s[2], sr, sc;
+	struct tmeas m;
+	struct load ld;
+	char shm[PATH_MAX], home[PATH_MAX], big[PATH_MAX], deep[PATH_MAX];
+	char probe[PATH_MAX], dotgit[PATH_MAX], parked[PATH_MAX];
+	char *oldhome, *oldxdg;
+	const char *bases[2];
+	double ready, made;
+	long ndirs;
+	int nbase = 1, i, rep, k, g, ok;
+
+	load_mark(&ld);
+	fprintf(fp, "## g) git's ignore rules: the same trees in a plain "
+	    "directory and in a git work tree\n\n"
+	    "Both trees have the same 50-line `.gitignore` at the top (the "
+	    "shapes of GitHub's C and Node templates): ");
+	gi_list(fp);
+	fprintf(fp, ".  None of its lines matches a path of the trees or "
+	    "of the events, so the same events reach the rules in both; in "
+	    "the git work tree (`git init`; its `.git` is ignored by the "
+	    "default list and never watched) watchrun reads the `.gitignore` "
+	    "of every directory it scans and checks every event's path "
+	    "against them, in the plain directory it reads none.  HOME and "
+	    "XDG_CONFIG_HOME point to an empty directory, so that no global "
+	    "excludes file adds patterns.  The two take turns (plain first "
+	    "in odd repetitions, git first in even ones); a ratio is git ÷ "
+	    "plain, and 'median of the pairs' is the median of each "
+	    "repetition's own ratio.\n\n");
+	if (!use_tool(T_WATCHRUN_DEF, fp)) {
+		load_report(fp, &ld);
+		return;
+	}
+	pathf(home, "%s/home", workdir);
+	make_dir(home);
+	oldhome = getenv("HOME") != NULL ? xstrdup(getenv("HOME")) : NULL;
+	oldxdg = getenv("XDG_CONFIG_HOME") != NULL ?
+	    xstrdup(getenv("XDG_CONFIG_HOME")) : NULL;
+	setenv("HOME", home, 1);
+	setenv("XDG_CONFIG_HOME", home, 1);
+
+	/* CPU per event, as in scenario c. */
+	W = xcalloc(2, sizeof(*W));
+	bases[0] = workdir;
+	pathf(shm, "/dev/shm/wbench.XXXXXX");
+	if (strcmp(fs_name(workdir), "tmpfs") != 0 &&
+	    strcmp(fs_name("/dev/shm"), "tmpfs") == 0 &&
+	    mkdtemp(shm) != NULL) {
+		pathf(shmdir, "%s", shm);
+		bases[nbase++] = shmdir;
+	}
+	fprintf(fp, "### g1) CPU per event\n\n"
+	    "As scenario c: `watchrun -w $D -- $STAMP $OUT` on a fresh tree "
+	    "of 20 directories while %d new files are written round-robin "
+	    "(%d events); watchrun's own CPU per event.  %d repetitions of "
+	    "each tree, on the benchmark's temporary directory (%s)%s.\n\n",
+	    o.events / 2, o.events / 2 * 2, o.reps_g, fs_name(workdir),
+	    nbase > 1 ? " and on /dev/shm (tmpfs)" : "");
+	fprintf(fp, "%s", head);
+	for (i = 0; i < nbase; i++) {
+		for (rep = 0, ok = 1; ok && rep < o.reps_g; rep++)
+			for (k = 0; ok && k < 2; k++) {
+				g = rep % 2 == 0 ? k : 1 - k;
+				progress("g) %d events on %s: %s, rep %d",
+				    o.events, fs_name(bases[i]), tree_name[g],
+				    rep + 1);
+				ok = cpu_rep(bases[i], NULL, 0, g, &W[i][g],
+				    fp);
+			}
+		for (g = 0; g < 2; g++)
+			if (W[i][g].n > 0)
+				cpu_summary(fp, fs_name(bases[i]), g ?
+				    "watchrun, git work tree" :
+				    "watchrun, plain directory", &W[i][g]);
+	}
+	fprintf(fp, "\n| filesystem | pairs | plain µs/event (on-CPU) | git "
+	    "µs/event (on-CPU) | ratio of the medians | median of the pairs "
+	    "| same, utime+stime | writer's events/s |\n"
+	    "|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < nbase; i++) {
+		k = W[i][0].n < W[i][1].n ? W[i][0].n : W[i][1].n;
+		if (k == 0)
+			continue;
+		s[0] = stats_of(W[i][0].on, (size_t)W[i][0].n);
+		s[1] = stats_of(W[i][1].on, (size_t)W[i][1].n);
+		tg.g_cpu[i] = 1;
+		tg.g_fs[i] = fs_name(bases[i]);
+		tg.g_on[i][0] = s[0].med;
+		tg.g_on[i][1] = s[1].med;
+		tg.g_pairs[i] = k;
+		tg.g_ratio[i] = pair_ratio(W[i][0].on, W[i][1].on, k);
+		tg.g_rate[i][0] = tg.g_rate[i][1] = W[i][0].rate[0];
+		for (g = 0; g < 2; g++)
+			for (rep = 0; rep < W[i][g].n; rep++) {
+				if (W[i][g].rate[rep] < tg.g_rate[i][0])
+					tg.g_rate[i][0] = W[i][g].rate[rep];
+				if (W[i][g].rate[rep] > tg.g_rate[i][1])
+					tg.g_rate[i][1] = W[i][g].rate[rep];
+			}
+		fprintf(fp, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | "
+		    "%.0f–%.0f |\n", fs_name(bases[i]), k, s[0].med, s[1].med,
+		    s[0].med > 0 ? s[1].med / s[0].med : 0, tg.g_ratio[i],
+		    pair_ratio(W[i][0].us, W[i][1].us, k), tg.g_rate[i][0],
+		    tg.g_rate[i][1]);
+	}
+	fprintf(fp, "\nThe CPU per event follows the writer's rate (see c): "
+	    "where that rate varied more than twofold between the runs on "
+	    "one filesystem, the runs there measure the disk's stalls more "
+	    "than the tree, and the target below counts that filesystem as "
+	    "not comparable in this run rather than met or missed.\n");
+	free(W);
+	if (shmdir[0] != '\0') {
+		rm_tree(shmdir);
+		shmdir[0] = '\0';
+	}
+
+	/* Start-up on the large tree, its .git moved in and out. */
+	S = xcalloc(2, sizeof(*S));
+	pathf(big, "%s/gbig", workdir);
+	pathf(dotgit, "%s/.git", big);
+	pathf(parked, "%s/gbig.git", workdir);
+	made = (double)now_ns();
+	ndirs = make_big(big, o.big, deep);
+	make_gitignored(big, 1);
+	made = ((double)now_ns() - made) / 1e9;
+	move(dotgit, parked);
+	pathf(probe, "%s/probe.txt", deep);
+	/* One start of each first, unmeasured: the caches warm alike. */
+	for (rep = -1, ok = 1; ok && rep < o.reps_d; rep++)
+		for (k = 0; ok && k < 2; k++) {
+			g = rep < 0 || rep % 2 == 0 ? k : 1 - k;
+			if (g)
+				move(parked, dotgit);
+			progress("g) start-up on %ld directories: %s, %s",
+			    ndirs, tree_name[g], rep < 0 ? "warm-up" :
+			    "rep");
+			ok = start_one(T_WATCHRUN, big, probe, &m, &ready,
+			    NULL);
+			if (g)
+				move(dotgit, parked);
+			if (!ok) {
+				S[g].failed = 1;
+				fail("scenario g: watchrun did not get ready "
+				    "in the %s", tree_name[g]);
+				break;
+			}
+			if (rep < 0)
+				continue;
+			S[g].ready[S[g].n] = ready;
+			S[g].rss[S[g].n] = (double)m.rss_kb;
+			S[g].cpu[S[g].n] = (double)m.cticks /
+			    (double)clk_tck;
+			S[g].watches = m.watches;
+			S[g].n++;
+		}
+	fprintf(fp, "\n### g2) Start-up on a %dx%dx%d tree (%ld "
+	    "directories)\n\n"
+	    "The tree of scenario d (made anew, with the .gitignore at the "
+	    "top, in %.1f s), watched by `watchrun -w $D -d 0 -- $STAMP "
+	    "$OUT`; 'ready' = spawn to its ready line; RSS of watchrun and "
+	    "its guardian once ready.  The git work tree is the same tree "
+	    "with its `.git` moved back in.  One unmeasured start of each "
+	    "first, then %d repetitions of each.\n\n"
+	    "| tree | reps | ready ms | ready ÷ plain (median of the pairs) "
+	    "| RSS MiB | start-up CPU s | watches |\n"
+	    "|---|---|---|---|---|---|---|\n", o.big[0], o.big[1], o.big[2],
+	    ndirs, made, o.reps_d);
+	k = S[0].n < S[1].n ? S[0].n : S[1].n;
+	for (g = 0; g < 2; g++) {
+		if (S[g].n == 0) {
+			fprintf(fp, "| %s | FAILED: did not get ready |\n",
+			    tree_name[g]);
+			continue;
+		}
+		s[g] = stats_of(S[g].ready, (size_t)S[g].n);
+		sr = stats_of(S[g].rss, (size_t)S[g].n);
+		sc = stats_of(S[g].cpu, (size_t)S[g].n);
+		fprintf(fp, "| %s | %d | %.0f (%.0f–%.0f) | ", tree_name[g],
+		    S[g].n, s[g].med, s[g].min, s[g].max);
+		if (g == 0 || k == 0)
+			fprintf(fp, "1.00");
+		else
+			fprintf(fp, "%.2f (%.2f)", s[1].med / s[0].med,
+			    pair_ratio(S[0].ready, S[1].ready, k));
+		fprintf(fp, " | %.2f (%.2f–%.2f) | %.2f | %lld |\n",
+		    sr.med / 1024, sr.min / 1024, sr.max / 1024, sc.med,
+		    S[g].watches);
+	}
+	if (k > 0) {
+		tg.g_start = 1;
+		tg.g_ready[0] = s[0].med;
+		tg.g_ready[1] = s[1].med;
+		tg.g_start_ratio = pair_ratio(S[0].ready, S[1].ready, k);
+		tg.g_start_pairs = k;
+		tg.g_dirs = ndirs;
+		if (S[1].watches < S[0].watches)
+			fail("scenario g: %lld watches in the plain tree, "
+			    "only %lld in the git work tree", S[0].watches,
+			    S[1].watches);
+		else if (S[1].watches > S[0].watches)
+			fprintf(fp, "\nThe git work tree has %lld watch%s "
+			    "more, not on its directories: watchrun watches "
+			    "the directories of the ignore files outside the "
+			    "tree too (`.git/info`, the global file's), to "
+			    "read them again when they change.\n",
+			    S[1].watches - S[0].watches,
+			    S[1].watches - S[0].watches == 1 ? "" : "es");
+	}
+	free(S);
+	rm_tree(big);
+	rm_tree(parked);
+	if (oldhome != NULL)
+		setenv("HOME", oldhome, 1);
+	else
+		unsetenv("HOME");
+	if (oldxdg != NULL)
+		setenv("XDG_CONFIG_HOME", oldxdg, 1);
+	else
+		unsetenv("XDG_CONFIG_HOME");
+	free(oldhome);
+	free(oldxdg);
+	load_report(fp, &ld);
+}
+
 /* Instruction counts of the per-event path, under callgrind. */
 
+/*
+ * Runs replay -n DIRS -m EVENTS ARGS... under callgrind, counting inside
+ * fn; returns the instructions, or 0 with why in note.
+ */
 static unsigned long long
-callgrind(const char *fn, char *rules, char *shape, int masks, char *note,
-    size_t notesize)
+callgrind(const char *fn, char *const args[], char *note, size_t notesize)
 {
 	char out[PATH_MAX], log[PATH_MAX], tog[128], fileopt[PATH_MAX + 32];
 	char n[32], m[32], line[512], buf[4096];
-	char *av[16];
+	char *av[24];
 	unsigned long long v = 0;
 	FILE *fp;
-	int i = 0, st;
+	int i = 0, k, st;
 
 	pathf(out, "%s/callgrind.out", workdir);
 	pathf(log, "%s/callgrind.log", workdir);
@@ -2368,12 +2716,8 @@ callgrind(const char *fn, char *rules, char *shape, int masks, char *note,
 	av[i++] = n;
 	av[i++] = "-m";
 	av[i++] = m;
-	av[i++] = "-r";
-	av[i++] = rules;
-	av[i++] = "-s";
-	av[i++] = shape;
-	if (masks)
-		av[i++] = "-M";
+	for (k = 0; args[k] != NULL && i < 23; k++)
+		av[i++] = args[k];
 	av[i] = NULL;
 	st = capture(av, buf, sizeof(buf), log);
 	if (st != 0) {
@@ -2400,36 +2744,102 @@ callgrind(const char *fn, char *rules, char *shape, int masks, char *note,
 	return v;
 }
 
+/*
+ * Runs replay natively with args; returns its output line in buf, or
+ * NULL after saying why in fp.
+ */
+static char *
+replay_native(char *const args[], char *buf, size_t size, FILE *fp)
+{
+	char n[32], m[32], *av[24];
+	int i = 0, k;
+
+	snprintf(n, sizeof(n), "%d", o.replay_dirs);
+	snprintf(m, sizeof(m), "%d", o.replay_events);
+	av[i++] = replaybin;
+	av[i++] = "-n";
+	av[i++] = n;
+	av[i++] = "-m";
+	av[i++] = m;
+	for (k = 0; args[k] != NULL && i < 23; k++)
+		av[i++] = args[k];
+	av[i] = NULL;
+	if (capture(av, buf, size, NULL) != 0) {
+		first_line(buf);
+		fprintf(fp, "FAILED: replay: %s\n\n", buf);
+		fail("replay: %s", buf);
+		return NULL;
+	}
+	first_line(buf);
+	return buf;
+}
+
+/* The number after key= in s, or -1. */
+static double
+field(const char *s, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	if (s == NULL || (p = strstr(s, k)) == NULL)
+		return -1;
+	return strtod(p + strlen(k), NULL);
+}
+
 static void
 scenario_i(void)
 {
 	static const struct {
-		char		*rules;
-		char		*shape;
-		int		 masks;
+		char		*args[8];
 		const char	*what;
 	} cfg[] = {
-		{ "1", "ext", 0, "1 rule: `\\.c$` WRITE\\|CREATE" },
-		{ "100", "ext", 0, "100 rules: `\\.ext0$` … `\\.ext98$` "
+		{ { "-r", "1", NULL }, "1 rule: `\\.c$` WRITE\\|CREATE" },
+		{ { "-r", "100", NULL }, "100 rules: `\\.ext0$` … `\\.ext98$` "
 		    "WRITE\\|CREATE, then `\\.c$` WRITE\\|CREATE" },
-		{ "100", "ext", 1, "100 rules: `\\.ext0$` … `\\.ext98$` "
-		    "DELETE, then `\\.c$` WRITE\\|CREATE" },
-		{ "100", "dir", 0, "100 rules: `(^\\|/)dir0/` … "
-		    "`(^\\|/)dir98/` WRITE\\|CREATE (no literal prefix or "
-		    "suffix), then `\\.c$` WRITE\\|CREATE" },
+		{ { "-r", "100", "-M", NULL }, "100 rules: `\\.ext0$` … "
+		    "`\\.ext98$` DELETE, then `\\.c$` WRITE\\|CREATE" },
+		{ { "-r", "100", "-s", "dir", NULL }, "100 rules: "
+		    "`(^\\|/)dir0/` … `(^\\|/)dir98/` WRITE\\|CREATE (no "
+		    "literal prefix or suffix), then `\\.c$` WRITE\\|CREATE" },
 	};
+	static const char *const fwhat[3] = {
+		"none (no filter passed to `watch_new()`)",
+		"the default list (a plain directory)",
+		"the default list and git's rules (a git work tree with the "
+		"50-line `.gitignore` of scenario g)",
+	};
+	static const char *const mwhat[4] = {
+		"`gitignore_check_name()` (src/gitignore.c)",
+		"PCRE2, one expression per line, tried from the last line up "
+		"(`*.o` → `(?:^\\|/)[^/]*\\.o$`)",
+		"PCRE2 as above, with `*lit` lines as the literal suffix "
+		"(`*.o` → `\\.o$`, which match.c decides by a byte "
+		"comparison)",
+		"PCRE2, one alternation of the 49 ignoring lines and one of "
+		"the negation",
+	};
+	static char *const mfn[4] = { "bench_gitignore", "bench_pcre2_each",
+	    "bench_pcre2_lit", "bench_pcre2_one" };
+	static const char *const mkey[4] = { "gitignore_ns", "pcre2_each_ns",
+	    "pcre2_lit_ns", "pcre2_one_ns" };
 	FILE *fp = sect[S_I].fp;
-	char buf[4096], note[256], n[32], m[32], vg[128], *s;
-	char *av[] = { replaybin, "-n", n, "-m", m, "-r", "1", NULL };
+	char fbuf[3][1024], mbuf[1024], note[256], vg[128], fnote[3][256];
+	char *fargs[3][6] = {
+		{ "-r", "1", "-F", NULL },
+		{ "-r", "1", NULL },
+		{ "-r", "1", "-g", gifile, NULL },
+	};
+	char *margs[] = { "-B", "-g", gifile, "-k", "1", NULL };
+	char *nmargs[] = { "-B", "-g", gifile, NULL };
 	char *vv[] = { "valgrind", "--version", NULL };
-	unsigned long long whole[4], disp[4];
+	char *line[3];
+	unsigned long long whole[4], disp[4], fw[3], ff[3], fd[3], mi[4];
 	size_t k, ncfg = sizeof(cfg) / sizeof(cfg[0]);
-	long delivered = -1;
+	double delivered[3], filtered[3], paths;
 	struct load ld;
 
 	load_mark(&ld);
-	snprintf(n, sizeof(n), "%d", o.replay_dirs);
-	snprintf(m, sizeof(m), "%d", o.replay_events);
 	fprintf(fp, "## Instruction counts of the per-event path "
 	    "(callgrind)\n\n");
 	if (access(replaybin, X_OK) != 0) {
@@ -2438,32 +2848,40 @@ scenario_i(void)
 		return;
 	}
 	progress("instruction counts: replay");
-	if (capture(av, buf, sizeof(buf), NULL) != 0) {
-		first_line(buf);
-		fprintf(fp, "FAILED: replay: %s\n", buf);
-		fail("replay: %s", buf);
-		return;
+	for (k = 0; k < 3; k++) {
+		if ((line[k] = replay_native(fargs[k], fbuf[k],
+		    sizeof(fbuf[k]), fp)) == NULL) {
+			load_report(fp, &ld);
+			return;
+		}
+		delivered[k] = field(line[k], "delivered");
+		filtered[k] = field(line[k], "filtered");
 	}
-	first_line(buf);
-	if ((s = strstr(buf, "delivered=")) != NULL)
-		delivered = strtol(s + 10, NULL, 10);
-	tg.i_jit = strstr(buf, "jit=yes") != NULL;
+	if (delivered[0] != delivered[1] || delivered[0] != delivered[2])
+		fail("replay: %.0f, %.0f and %.0f records delivered without a "
+		    "filter, with the default list and with git's rules",
+		    delivered[0], delivered[1], delivered[2]);
+	tg.i_jit = strstr(line[1], "jit=yes") != NULL;
 	fprintf(fp, "`bench/replay` (linked with watchrun's objects) makes a "
 	    "real tree of %d directories, watches it with `watch_root()`, "
 	    "and feeds a synthesized stream of %d inotify records (watch "
 	    "descriptors 1..%d, CLOSE_WRITE / CREATE / MODIFY of "
-	    "`file<k>.c` or `x<k>.o`, names padded to 16 bytes, cut into "
+	    "`file<k>.c` or `x<k>.h`, names padded to 16 bytes, cut into "
 	    "64 KiB reads) through `watch_feed()` into `dispatch_event()`, "
-	    "as `app.c` wires them.  MODIFY is not among the rules' events, "
-	    "so it stops at the watch layer; %ld records reach the "
-	    "dispatcher.  'whole path' = everything inside `replay_feed` "
-	    "(decode, watch-descriptor lookup, path building, match, batch, "
-	    "debounce); 'match + debounce' = inside `dispatch_event` only.  "
-	    "Instructions (Ir) per record, from `valgrind --tool=callgrind "
+	    "with the ignore filter of `src/ignore.c` (`ignore_new(rs, "
+	    "matcher, 1, 1)`: the default list, and git's rules where the "
+	    "tree is a git work tree), as `app.c` wires them.  MODIFY is not "
+	    "among the rules' events, so it stops at the watch layer; %.0f "
+	    "records reach the filter and the dispatcher.  'whole path' = "
+	    "everything inside `replay_feed` (decode, watch-descriptor "
+	    "lookup, path building, ignore filter, match, batch, debounce); "
+	    "'match + debounce' = inside `dispatch_event` only; 'filter' = "
+	    "inside the filter callback (`ignore_path()`).  Instructions (Ir) "
+	    "per record, from `valgrind --tool=callgrind "
 	    "--toggle-collect=FUNCTION`; these do not depend on machine "
 	    "noise.  PCRE2 JIT: %s.  Native run: `%s`.\n\n",
-	    o.replay_dirs, o.replay_events, o.replay_dirs, delivered,
-	    tg.i_jit ? "yes" : "no", buf);
+	    o.replay_dirs, o.replay_events, o.replay_dirs, delivered[1],
+	    tg.i_jit ? "yes" : "no", line[1]);
 	if (!in_path("valgrind")) {
 		fprintf(fp, "Skipped: valgrind is not installed.\n");
 		progress("instruction counts skipped: no valgrind");
@@ -2472,22 +2890,22 @@ scenario_i(void)
 	}
 	(void)capture(vv, vg, sizeof(vg), NULL);
 	first_line(vg);
-	fprintf(fp, "| rules | whole path Ir/record | match + debounce "
-	    "Ir/record | match + debounce ÷ 1 rule |\n|---|---|---|---|\n");
+	fprintf(fp, "In a plain directory (the default list only):\n\n"
+	    "| rules | whole path Ir/record | match + debounce Ir/record | "
+	    "match + debounce ÷ 1 rule |\n|---|---|---|---|\n");
 	for (k = 0; k < ncfg; k++) {
 		/* The smoke test needs each code path once, not each shape. */
 		if (o.smoke && k == 2) {
 			whole[k] = disp[k] = 0;
 			continue;
 		}
-		progress("instruction counts: %s %s rules%s under callgrind",
-		    cfg[k].rules, cfg[k].shape, cfg[k].masks ?
-		    " (other masks)" : "");
+		progress("instruction counts: %s under callgrind",
+		    cfg[k].what);
 		note[0] = '\0';
-		whole[k] = callgrind("replay_feed", cfg[k].rules, cfg[k].shape,
-		    cfg[k].masks, note, sizeof(note));
-		disp[k] = callgrind("dispatch_event", cfg[k].rules,
-		    cfg[k].shape, cfg[k].masks, note, sizeof(note));
+		whole[k] = callgrind("replay_feed", cfg[k].args, note,
+		    sizeof(note));
+		disp[k] = callgrind("dispatch_event", cfg[k].args, note,
+		    sizeof(note));
 		if (whole[k] == 0 || disp[k] == 0) {
 			fprintf(fp, "| %s | FAILED: %s |\n", cfg[k].what,
 			    note);
@@ -2499,13 +2917,100 @@ scenario_i(void)
 		    (double)disp[k] / o.replay_events,
 		    disp[0] ? (double)disp[k] / (double)disp[0] : 0.0);
 	}
-	fprintf(fp, "\n%s.\n", vg);
 	if (disp[0] > 0 && disp[1] > 0) {
 		tg.i = 1;
 		tg.i_r1 = (double)disp[0] / o.replay_events;
 		tg.i_r100 = (double)disp[1] / o.replay_events;
 		tg.i_dir = disp[3] > 0 ? (double)disp[3] / o.replay_events : 0;
 	}
+
+	/* What the ignore filter costs, with and without git's rules. */
+	fprintf(fp, "\nThe ignore filter, with the one rule `\\.c$`; the "
+	    "same %.0f records reach the dispatcher in each row, and the "
+	    "filter is asked about each of them (%.0f calls; 'filter' counts "
+	    "only these, not the directories of the first scan):\n\n"
+	    "| ignore filter | whole path Ir/record | filter Ir/record | "
+	    "filter Ir per call | match + debounce Ir/record | "
+	    "whole path ÷ the default list's | native ns/record |\n"
+	    "|---|---|---|---|---|---|---|\n", delivered[1], filtered[1]);
+	for (k = 0; k < 3; k++) {
+		progress("instruction counts: filter %s under callgrind",
+		    k == 0 ? "none" : k == 1 ? "default" : "git");
+		note[0] = '\0';
+		fw[k] = callgrind("replay_feed", fargs[k], note, sizeof(note));
+		fd[k] = callgrind("dispatch_event", fargs[k], note,
+		    sizeof(note));
+		ff[k] = k == 0 ? 0 : callgrind("replay_filter", fargs[k],
+		    note, sizeof(note));
+		if (fw[k] == 0 || fd[k] == 0 || (k > 0 && ff[k] == 0)) {
+			snprintf(fnote[k], sizeof(fnote[k]), "%s", note);
+			fail("callgrind: %s", note);
+			fw[k] = 0;
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		if (fw[k] == 0) {
+			fprintf(fp, "| %s | FAILED: %s |\n", fwhat[k],
+			    fnote[k]);
+			continue;
+		}
+		fprintf(fp, "| %s | %.0f | ", fwhat[k],
+		    (double)fw[k] / o.replay_events);
+		if (k == 0)
+			fprintf(fp, "- | - | ");
+		else
+			fprintf(fp, "%.0f | %.0f | ",
+			    (double)ff[k] / o.replay_events,
+			    filtered[k] > 0 ? (double)ff[k] / filtered[k] :
+			    0);
+		fprintf(fp, "%.0f | ", (double)fd[k] / o.replay_events);
+		if (fw[1] > 0)
+			fprintf(fp, "%.2f", (double)fw[k] / (double)fw[1]);
+		else
+			fprintf(fp, "-");
+		fprintf(fp, " | %.1f |\n", field(line[k], "ns_per_event"));
+	}
+	if (fw[1] > 0 && fw[2] > 0) {
+		tg.gi = 1;
+		for (k = 0; k < 3; k++) {
+			tg.gi_whole[k] = (double)fw[k] / o.replay_events;
+			tg.gi_filter[k] = (double)ff[k] / o.replay_events;
+		}
+	}
+
+	/* One check of git's rules: the matcher against PCRE2. */
+	progress("instruction counts: one check of git's rules");
+	if (replay_native(nmargs, mbuf, sizeof(mbuf), fp) != NULL) {
+		paths = field(mbuf, "paths");
+		fprintf(fp, "\nOne check of git's rules on one path, the 50 "
+		    "lines of the `.gitignore` against each of the %.0f "
+		    "paths the stream delivers (`replay -B`; none of them is "
+		    "ignored, so no check ends at an early match; the four "
+		    "agree on %.0f probe paths that the lines do ignore or "
+		    "keep first).  Ir "
+		    "per check under callgrind; ns per check natively, the "
+		    "best of 5 passes of %.0f rounds.  Native run: "
+		    "`%s`.\n\n"
+		    "| how | Ir per check | ÷ gitignore.c | native ns per check "
+		    "|\n|---|---|---|---|\n", paths, field(mbuf, "probes"),
+		    field(mbuf, "rounds"), mbuf);
+		for (k = 0; k < 4; k++) {
+			note[0] = '\0';
+			mi[k] = callgrind(mfn[k], margs, note, sizeof(note));
+			if (mi[k] == 0 || paths <= 0) {
+				fprintf(fp, "| %s | FAILED: %s |\n", mwhat[k],
+				    note);
+				fail("callgrind: %s", note);
+				continue;
+			}
+			/* Five passes of one round each. */
+			fprintf(fp, "| %s | %.0f | %.1f | %.1f |\n", mwhat[k],
+			    (double)mi[k] / 5 / paths, mi[0] > 0 ?
+			    (double)mi[k] / (double)mi[0] : 0,
+			    field(mbuf, mkey[k]));
+		}
+	}
+	fprintf(fp, "\n%s.\n", vg);
 	load_report(fp, &ld);
 }
 
@@ -2586,17 +3091,47 @@ cmdline(FILE *fp, int id)
 	}
 }
 
+/* The commit and the changed files, when the run starts. */
+static char src_commit[128], src_dirty[1024];
+
+static void
+source_state(void)
+{
+	char *gv[] = { "git", "rev-parse", "--short", "HEAD", NULL };
+	char *gs[] = { "git", "status", "--porcelain", "--untracked-files=no",
+	    NULL };
+	char buf[8192], *line, *next;
+	size_t len = 0;
+
+	if (capture(gv, src_commit, sizeof(src_commit), NULL) != 0)
+		snprintf(src_commit, sizeof(src_commit), "unknown");
+	first_line(src_commit);
+	if (capture(gs, buf, sizeof(buf), NULL) != 0)
+		return;
+	for (line = buf; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			*next++ = '\0';
+		if (strlen(line) <= 3)
+			continue;
+		if (len + strlen(line + 3) + 8 >= sizeof(src_dirty)) {
+			snprintf(src_dirty + len, sizeof(src_dirty) - len,
+			    ", ...");
+			break;
+		}
+		len += (size_t)snprintf(src_dirty + len, sizeof(src_dirty) -
+		    len, "%s%s", len > 0 ? ", " : "", line + 3);
+	}
+}
+
 static void
 write_head(int argc, char *argv[], uint64_t started, time_t wall)
 {
 	FILE *fp = sect[S_HEAD].fp;
 	struct utsname u;
 	struct rlimit rl;
-	char model[256], mem[64], os[256], la0[64], git[128], dirty[4096];
+	char model[256], mem[64], os[256], la0[64];
 	char when[64];
-	char *gv[] = { "git", "rev-parse", "--short", "HEAD", NULL };
-	char *gs[] = { "git", "status", "--porcelain", "--untracked-files=no",
-	    NULL };
 	int i, id;
 
 	read_line("/proc/cpuinfo", "model name\t: ", model, sizeof(model));
@@ -2610,17 +3145,12 @@ write_head(int argc, char *argv[], uint64_t started, time_t wall)
 	uname(&u);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&wall));
-	if (capture(gv, git, sizeof(git), NULL) != 0)
-		snprintf(git, sizeof(git), "unknown");
-	first_line(git);
-	if (capture(gs, dirty, sizeof(dirty), NULL) != 0)
-		dirty[0] = '\0';
 
 	fprintf(fp, "# watchrun performance\n\n"
 	    "## How to reproduce\n\n"
 	    "`make bench` builds watchrun, `bench/floor`, `bench/stamp`, "
 	    "`bench/replay` and `bench/wbench`, runs every scenario below "
-	    "(about 10 minutes on 2 cores) and rewrites this file; every "
+	    "(about 15 minutes on 2 cores) and rewrites this file; every "
 	    "figure in it was measured in the run it describes.  "
 	    "inotifywait, fswatch, direvent and entr are compared where "
 	    "installed, and valgrind gives the instruction counts; a missing "
@@ -2647,8 +3177,10 @@ write_head(int argc, char *argv[], uint64_t started, time_t wall)
 	    read_key("/proc/sys/fs/inotify/max_queued_events", ""),
 	    (unsigned long long)rl.rlim_cur);
 	fprintf(fp, "- load average at the end: %s\n", la0);
-	fprintf(fp, "- source: commit %s%s; built with %s\n", git,
-	    dirty[0] ? " with uncommitted changes" : "", COMPILER);
+	fprintf(fp, "- source: commit %s", src_commit);
+	if (src_dirty[0] != '\0')
+		fprintf(fp, " with uncommitted changes to %s", src_dirty);
+	fprintf(fp, " when the run started; built with %s\n", COMPILER);
 	fprintf(fp, "- invocation:");
 	for (i = 0; i < argc; i++)
 		fprintf(fp, " %s", argv[i]);
@@ -2696,6 +3228,73 @@ verdict(FILE *fp, int measured, int met, const char *target,
 	vfprintf(fp, fmt, ap);
 	va_end(ap);
 	fprintf(fp, " | %s |\n", met ? "met" : "**missed**");
+}
+
+/* The targets of the gitignore issue: within 1.2 x of no .gitignore. */
+static void
+write_targets_g(FILE *fp)
+{
+	char what[256];
+	int i, met, any = 0;
+	double r;
+
+	fprintf(fp, "## Targets (git's ignore rules)\n\nWith a 50-line "
+	    ".gitignore in a git work tree against the same tree and events "
+	    "in a plain directory, measured side by side in this run "
+	    "(scenario g, and the instruction counts).\n\n"
+	    "| target | measured | |\n|---|---|---|\n");
+	snprintf(what, sizeof(what), "%d events: watchrun's own CPU per "
+	    "event in a git work tree ≤ 1.2 × in a plain directory",
+	    o.events / 2 * 2);
+	fprintf(fp, "| %s | ", what);
+	for (i = 0, met = 1; i < 2; i++) {
+		if (!tg.g_cpu[i])
+			continue;
+		fprintf(fp, "%s%s: %.2f vs %.2f µs on-CPU (medians), %.2f × "
+		    "(median of %d pairs' ratios)", any ? "; " : "",
+		    tg.g_fs[i], tg.g_on[i][1], tg.g_on[i][0], tg.g_ratio[i],
+		    tg.g_pairs[i]);
+		any = 1;
+	}
+	if (!any)
+		fprintf(fp, "not measured in this run | - |\n");
+	else {
+		fprintf(fp, " | ");
+		for (i = 0, any = 0; i < 2; i++) {
+			if (!tg.g_cpu[i])
+				continue;
+			met = tg.g_ratio[i] <= 1.2;
+			if (tg.g_rate[i][1] > 2 * tg.g_rate[i][0])
+				fprintf(fp, "%snot comparable on %s (the "
+				    "writer's rate varied %.1f×; %s 1.2 × "
+				    "by the pairs)", any ? ", " : "",
+				    tg.g_fs[i],
+				    tg.g_rate[i][1] / tg.g_rate[i][0],
+				    met ? "within" : "above");
+			else
+				fprintf(fp, "%s%s on %s", any ? ", " : "",
+				    met ? "met" : "**missed**", tg.g_fs[i]);
+			any = 1;
+		}
+		fprintf(fp, " |\n");
+	}
+	r = tg.gi ? tg.gi_whole[2] / tg.gi_whole[1] : 0;
+	verdict(fp, tg.gi, r <= 1.2, "the per-event path with git's rules ≤ "
+	    "1.2 × without (callgrind, Ir per record inside replay_feed)",
+	    "%.0f vs %.0f Ir: %.2f × (the filter alone: %.0f Ir per record "
+	    "with git's rules, %.0f with the default list only; no filter "
+	    "at all: %.0f Ir for the whole path)", tg.gi_whole[2],
+	    tg.gi_whole[1], r, tg.gi_filter[2], tg.gi_filter[1],
+	    tg.gi_whole[0]);
+	snprintf(what, sizeof(what), "start-up on %ld directories: ready in "
+	    "a git work tree ≤ 1.2 × in a plain directory", tg.g_start ?
+	    tg.g_dirs : 1 + (long)o.big[0] + (long)o.big[0] * o.big[1] +
+	    (long)o.big[0] * o.big[1] * o.big[2]);
+	verdict(fp, tg.g_start, tg.g_start_ratio <= 1.2, what, "%.0f vs "
+	    "%.0f ms (medians): %.2f × (median of %d pairs' ratios)",
+	    tg.g_ready[1], tg.g_ready[0], tg.g_start_ratio,
+	    tg.g_start_pairs);
+	fprintf(fp, "\n");
 }
 
 static void
@@ -2807,6 +3406,7 @@ write_targets(void)
 	verdict(fp, tg.e, tg.e_wake == 0, "idle: 0 wake-ups", "%llu "
 	    "context switches in %d s", tg.e_wake, o.idle_s);
 	fprintf(fp, "\n");
+	write_targets_g(fp);
 }
 
 static int
@@ -2868,9 +3468,11 @@ usage(int status)
 	    "[-b bindir] "
 	    "[-i notes.md] [-o report.md|-] [-s scenarios]\n"
 	    "\t[-t tools] [-w watchrun] [-n trials] [-r reps] [-R reps_d] "
-	    "[-I idle_s]\n\t[-T AxBxC] [-E events] [-C cp_files]\n"
+	    "[-G reps_g]\n\t[-I idle_s] [-T AxBxC] [-E events] "
+	    "[-C cp_files]\n"
 	    "scenarios: a latency, b burst, c CPU per event, d start-up, "
-	    "e idle,\n\ti instruction counts (default: abcdei)\n"
+	    "e idle,\n\tg git's ignore rules, i instruction counts "
+	    "(default: abcdegi)\n"
 	    "tools: watchrun floor inotifywait fswatch direvent entr "
 	    "(default: all)\n");
 	exit(status);
@@ -2937,12 +3539,12 @@ main(int argc, char *argv[])
 	uint64_t started = now_ns();
 	time_t wall = time(NULL);
 	int c, set_n = 0, set_r = 0, set_R = 0, set_I = 0, set_E = 0;
-	int set_C = 0, set_T = 0;
+	int set_C = 0, set_T = 0, set_G = 0;
 
-	o.scenarios = "abcdei";
+	o.scenarios = "abcdegi";
 	o.peers = 1;
 	o.verbose = -1;
-	while ((c = getopt_long(argc, argv, "b:C:E:hI:i:kn:o:PR:r:s:T:t:vw:",
+	while ((c = getopt_long(argc, argv, "b:C:E:G:hI:i:kn:o:PR:r:s:T:t:vw:",
 	    lopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
@@ -2958,6 +3560,10 @@ main(int argc, char *argv[])
 		case 'E':
 			o.events = num(optarg, 2, 100000000, "-E");
 			set_E = 1;
+			break;
+		case 'G':
+			o.reps_g = num(optarg, 1, MAXREPS, "-G");
+			set_G = 1;
 			break;
 		case 'I':
 			o.idle_s = num(optarg, 1, 3600, "-I");
@@ -3026,6 +3632,7 @@ main(int argc, char *argv[])
 		o.trials = set_n ? o.trials : 5;
 		o.reps = set_r ? o.reps : 1;
 		o.reps_d = set_R ? o.reps_d : 1;
+		o.reps_g = set_G ? o.reps_g : 1;
 		o.idle_s = set_I ? o.idle_s : 1;
 		o.burst_files = 200;
 		o.events = set_E ? o.events : 1000;
@@ -3041,6 +3648,7 @@ main(int argc, char *argv[])
 		o.trials = set_n ? o.trials : 50;
 		o.reps = set_r ? o.reps : 3;
 		o.reps_d = set_R ? o.reps_d : 5;
+		o.reps_g = set_G ? o.reps_g : 5;
 		o.idle_s = set_I ? o.idle_s : 10;
 		o.burst_files = 2000;
 		o.events = set_E ? o.events : 100000;
@@ -3106,6 +3714,9 @@ main(int argc, char *argv[])
 	pathf(workdir, "%s", tmpl);
 	atexit(cleanup);
 
+	source_state();
+	pathf(gifile, "%s/gitignore50", workdir);
+	write_file(gifile, gitignore50);
 	limits_read(limits0);
 	if ((notes = open_memstream(&notes_buf, &notes_len)) == NULL)
 		err(1, "open_memstream");
@@ -3123,6 +3734,8 @@ main(int argc, char *argv[])
 		scenario_d();
 	if (strchr(o.scenarios, 'e'))
 		scenario_e();
+	if (strchr(o.scenarios, 'g'))
+		scenario_g();
 	if (strchr(o.scenarios, 'i'))
 		scenario_i();
 	write_head(argc, argv, started, wall);
