@@ -1168,10 +1168,17 @@ wr_main() {
 	local p
 
 	for p in $(group_pids "$WR_PID"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = watchrun ] &&
+		is_watchrun "$(cat "/proc/$p/comm" 2>/dev/null)" &&
 		    echo "$p" && return 0
 	done
 	return 1
+}
+
+# is_watchrun COMM: a process named COMM is watchrun; under valgrind
+# (tests/system/valgrind-watchrun) it goes by valgrind's tool's name.
+is_watchrun() {
+	[ "$1" = watchrun ] ||
+	    { [ -n "${VG_LOGDIR:-}" ] && [ "$1" = memcheck-amd64- ]; }
 }
 
 # wr_idle: watchrun waits in epoll_wait, done with all it was doing.
@@ -1952,10 +1959,17 @@ exec '$real_cc' \"\$@\""
 child_named() {
 	local d
 
+	local c
+
 	for d in /proc/[0-9]*; do
-		[ "$(proc_field "${d#/proc/}" ppid 2>/dev/null)" = "$1" ] &&
-		    [ "$(cat "$d/comm" 2>/dev/null)" = "$2" ] &&
-		    echo "${d#/proc/}" && return 0
+		[ "$(proc_field "${d#/proc/}" ppid 2>/dev/null)" = "$1" ] ||
+		    continue
+		c=$(cat "$d/comm" 2>/dev/null)
+		if [ "$c" = "$2" ] || { [ "$2" = watchrun ] && is_watchrun "$c"; }
+		then
+			echo "${d#/proc/}"
+			return 0
+		fi
 	done
 	return 1
 }
