@@ -450,6 +450,8 @@ CLEAR=$'\e[H\e[2J\e[3J'
 
 @test "-c on a terminal: the screen is cleared before each run" {
 	command -v script >/dev/null || skip "no script(1)"
+	script -qec true /dev/null </dev/null >/dev/null 2>&1 ||
+	    skip "no pseudo-terminal to be had (is /dev/pts mounted?)"
 	setsid script -qec "$(printf '%q ' "$WATCHRUN" -c -w w -d 0 -e CREATE \
 	    -s '"$T/probe" "$@"; echo ran')" /dev/null \
 	    </dev/null >"$T/tty.out" 2>"$T/log" 3>&- &

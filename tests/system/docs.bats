@@ -1620,6 +1620,9 @@ exec tail -f /dev/null"
 
 @test "opt-c: -c clears the terminal before make's output, and writes nothing to a file" {
 	doc_text doc/watchrun.1 'cmd watchrun -c -- make'
+	command -v script >/dev/null || skip "no script(1)"
+	script -qec true /dev/null </dev/null >/dev/null 2>&1 ||
+	    skip "no pseudo-terminal to be had (is /dev/pts mounted?)"
 	stub make 'echo built'
 	cd w
 	setsid script -qec "$TEXT" /dev/null </dev/null >"$T/tty.out" \
