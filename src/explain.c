@@ -36,7 +36,11 @@ event_path(const char *path, size_t *lenp)
 	len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
 		len--;
-	p = xmalloc(len + 2);
+	/*
+	 * Zeroed, with room to spare: PCRE2's JIT may read a few bytes past
+	 * the end of a path it matches; they must at least be defined.
+	 */
+	p = xcalloc(1, len + 2 + 16);
 	memcpy(p, path, len);
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
 	    !(len == 1 && p[0] == '/'))
