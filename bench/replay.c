@@ -6,7 +6,7 @@
  * stage alone, or replay_filter, the ignore filter on the stream alone).
  *
  * A real tree of N directories is made in a temporary directory and
- * watched with watch_root(); a fresh inotify instance numbers its watches
+ * watched with ininwatch_root(); a fresh inotify instance numbers its watches
  * 1..N, so records with those watch descriptors resolve to real nodes.
  * The stream is the same for every run with the same -n and -m.  The
  * ignore filter is wired as app.c wires it: the default list, and git's
@@ -45,6 +45,7 @@
 #include "rules.h"
 #include "sched.h"
 #include "watch.h"
+#include "inwatch.h"
 #include "xmalloc.h"
 
 /* Top-level directories of the synthetic tree; the rest go below them. */
@@ -115,18 +116,18 @@ read_dir_rules(void *arg, int dirfd, const char *path, size_t len)
 
 /*
  * Everything callgrind counts with --toggle-collect=replay_feed: the
- * chunks are handed over as watch_read() hands over what read(2) returns.
+ * chunks are handed over as ininwatch_read() hands over what read(2) returns.
  */
-void replay_feed(struct watch *, const char *, const size_t *, size_t);
+void replay_feed(struct inwatch *, const char *, const size_t *, size_t);
 
 void __attribute__((__noinline__))
-replay_feed(struct watch *w, const char *buf, const size_t *cuts,
+replay_feed(struct inwatch *w, const char *buf, const size_t *cuts,
     size_t ncuts)
 {
 	size_t i, at = 0;
 
 	for (i = 0; i < ncuts; i++) {
-		watch_feed(w, buf + at, cuts[i] - at);
+		inwatch_feed(w, buf + at, cuts[i] - at);
 		at = cuts[i];
 	}
 }
@@ -654,7 +655,7 @@ main(int argc, char *argv[])
 	struct matcher *matcher;
 	struct sched *sched;
 	struct ignore *ig = NULL;
-	struct watch *w;
+	struct inwatch *w;
 	struct sink s;
 	struct timespec t0;
 	char tmpl[] = "/tmp/replay.XXXXXX", pat[64], *buf, *gitext = NULL;
@@ -777,13 +778,13 @@ main(int argc, char *argv[])
 			errx(1, "git's rules are %s",
 			    ignore_uses_vcs(ig) ? "on" : "off");
 	}
-	if ((w = watch_new(&wo)) == NULL)
+	if ((w = inwatch_new(&wo)) == NULL)
 		err(1, "inotify_init1");
-	if (watch_root(w, ".") == -1)
+	if (inwatch_root(w, ".") == -1)
 		errx(1, "cannot watch %s", tmpl);
-	watch_started(w);
-	if (watch_dirs(w) != ndirs)
-		errx(1, "watching %zu directories, not %zu", watch_dirs(w),
+	inwatch_started(w);
+	if (inwatch_dirs(w) != ndirs)
+		errx(1, "watching %zu directories, not %zu", inwatch_dirs(w),
 		    ndirs);
 	/* The .gitignore is read and in force: it ignores build/. */
 	if (gifile != NULL && !ignore_path(ig, "build/", 6, NULL))
@@ -805,7 +806,7 @@ main(int argc, char *argv[])
 		    mode, filtered, s.delivered, jit ? "yes" : "no",
 		    ns / (double)nevents);
 
-	watch_free(w);
+	inwatch_free(w);
 	ignore_free(ig);
 	dispatch_free(s.d);
 	sched_free(sched);

@@ -66,7 +66,8 @@ struct app {
 	struct run	*runs;		/* per rule */
 	int		 sigfd;
 	uint64_t	 now;
-	struct loop_src	 src_inotify;
+	struct loop_src	 src_watch;	/* fd -1: not in the loop */
+	struct loop_timer poll_timer;	/* the next poll of polled roots */
 	struct loop_src	 src_signal;
 	struct loop_timer sched_timer;
 	struct loop_timer pace_timer;
@@ -75,7 +76,7 @@ struct app {
 	struct loop_src	 src_ignorefiles;
 	struct loop_timer reload_timer;
 	struct pace	 pace;
-	int		 paused;	/* inotify out of the loop for a pace */
+	int		 paused;	/* src_watch out of the loop for a pace */
 	int		 stopping;
 	int		 status;
 };
@@ -215,14 +216,17 @@ read_events(struct app *a)
 	size_t got;
 
 	began = a->now = loop_now();
-	got = watch_read(a->watch);
+	got = watch_read(a->watch, a->now);
 	/* Whatever was queued when the read began has been read now. */
 	sched_drained(a->sched, began);
 	if (!after_read(a))
 		return;
+	loop_timer_at(a->loop, &a->poll_timer, watch_due(a->watch));
+	if (a->src_watch.fd == -1)
+		return;
 	next = pace_after_read(&a->pace, a->now, got);
 	if ((next != 0) != a->paused) {
-		if (loop_pause(a->loop, &a->src_inotify, next != 0) == -1)
+		if (loop_pause(a->loop, &a->src_watch, next != 0) == -1)
 			err(1, "epoll_ctl");
 		a->paused = next != 0;
 	}
@@ -230,10 +234,35 @@ read_events(struct app *a)
 }
 
 static void
-on_inotify(struct loop_src *src, uint32_t events)
+on_watch(struct loop_src *src, uint32_t events)
 {
 	(void)events;
 	read_events(src->arg);
+}
+
+/* A root added may have opened a backend: wait on what there is now. */
+static void
+follow_watch_fd(struct app *a)
+{
+	int fd = watch_fd(a->watch);
+
+	if (fd == a->src_watch.fd)
+		return;
+	if (a->src_watch.fd != -1 && loop_del(a->loop, &a->src_watch) == -1)
+		err(1, "epoll_ctl");
+	a->src_watch.fd = fd;
+	a->src_watch.cb = on_watch;
+	a->src_watch.arg = a;
+	a->paused = 0;
+	if (fd != -1 && loop_add(a->loop, &a->src_watch) == -1)
+		err(1, "epoll_ctl");
+}
+
+static void
+on_poll(struct loop_timer *t, uint64_t now)
+{
+	(void)now;
+	read_events(t->arg);
 }
 
 static void
@@ -512,6 +541,8 @@ reload(struct app *a)
 	for (i = 0; i < nrs->nroots; i++)
 		if (!has_root(a->rs, nrs->roots[i]))
 			(void)watch_root(a->watch, nrs->roots[i]);
+	follow_watch_fd(a);
+	loop_timer_at(a->loop, &a->poll_timer, watch_due(a->watch));
 	/* The rules: those that stay keep their batch, state and command. */
 	a->sched = sched_remap(a->sched, map, nrs->nrules);
 	fresh = xcalloc(nrs->nrules + 1, sizeof(*fresh));
@@ -630,9 +661,12 @@ check_start(struct app *a, size_t failed)
 static void
 ready(struct app *a)
 {
+	char *what;
 	size_t i;
 
-	add_src(a, &a->src_inotify, watch_fd(a->watch), on_inotify);
+	a->src_watch.fd = -1;
+	follow_watch_fd(a);
+	loop_timer_at(a->loop, &a->poll_timer, watch_due(a->watch));
 	add_src(a, &a->src_signal, a->sigfd, on_signal);
 	if (ignore_fd(a->ignore) != -1)
 		add_src(a, &a->src_ignorefiles, ignore_fd(a->ignore),
@@ -641,9 +675,11 @@ ready(struct app *a)
 	    (a->rulesfile = rulesfile_new(a->o->rules_file)) != NULL)
 		add_src(a, &a->src_rulesfile, rulesfile_fd(a->rulesfile),
 		    on_rulesfile);
-	if (!a->o->quiet)
-		log_info("ready, watching %zu %s", watch_dirs(a->watch),
-		    log_dirs(watch_dirs(a->watch)));
+	if (!a->o->quiet) {
+		what = watch_summary(a->watch);
+		log_info("ready, watching %s", what);
+		free(what);
+	}
 	if (notify_send("READY=1") == -1)
 		warn("sd_notify");
 	if (a->printer != NULL)
@@ -662,7 +698,6 @@ app_run(const struct app_opts *o)
 {
 	struct app a;
 	struct watch_opts wo;
-	char msg[256];
 	size_t i, failed = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -674,6 +709,7 @@ app_run(const struct app_opts *o)
 	a.loop = loop_new();
 	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
 	loop_timer_init(&a.pace_timer, on_pace, &a);
+	loop_timer_init(&a.poll_timer, on_poll, &a);
 	loop_timer_init(&a.reload_timer, on_reload_timer, &a);
 	a.matcher = matcher_new();
 	a.ignore = ignore_new(a.rs, a.matcher, !o->no_default_ignores,
@@ -693,9 +729,9 @@ app_run(const struct app_opts *o)
 	}
 	wo.sink = on_pevent;
 	wo.sink_arg = &a;
-	if ((a.watch = watch_new(&wo)) == NULL)
-		errx(1, "inotify_init1: %s", events_strerror(errno, msg,
-		    sizeof(msg)));
+	wo.kind = o->backend;
+	wo.poll_interval = o->poll_interval;
+	a.watch = watch_new(&wo);
 	a.now = loop_now();
 	for (i = 0; i < o->rs->nroots; i++)
 		if (watch_root(a.watch, o->rs->roots[i]) == -1)
@@ -714,6 +750,7 @@ app_run(const struct app_opts *o)
 		(void)print_flush(a.printer);
 	loop_timer_at(a.loop, &a.sched_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.pace_timer, LOOP_NEVER);
+	loop_timer_at(a.loop, &a.poll_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.reload_timer, LOOP_NEVER);
 	rulesfile_free(a.rulesfile);
 	runner_free(a.runner);

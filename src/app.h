@@ -7,6 +7,7 @@
 #define WATCHRUN_APP_H
 
 #include "sched.h"
+#include "watch.h"
 
 struct match_re;
 struct ruleset;
@@ -48,6 +49,8 @@ struct app_opts {
 	int		 clear;		/* clear the terminal before each run */
 	int		 no_default_ignores;
 	int		 no_vcs_ignore;	/* git's ignore rules do not apply */
+	enum watch_kind	 backend;	/* --backend */
+	uint64_t	 poll_interval;	/* --backend poll=INTERVAL; 0: default */
 };
 
 /* Runs until a signal, --once or the loss of every root; returns the exit status. */

@@ -65,6 +65,7 @@ enum {
 	OPT_NO_DEFAULT_IGNORES,
 	OPT_NO_VCS_IGNORE,
 	OPT_EXPLAIN,
+	OPT_BACKEND,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +101,7 @@ static const struct option longopts[] = {
 	{ "no-loop", no_argument, NULL, OPT_NO_LOOP },
 	{ "no-default-ignores", no_argument, NULL, OPT_NO_DEFAULT_IGNORES },
 	{ "no-vcs-ignore", no_argument, NULL, OPT_NO_VCS_IGNORE },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ NULL, 0, NULL, 0 }
 };
@@ -115,6 +117,7 @@ usage(void)
 "                [--wait-timeout duration] [--signal sig] [--stop-signal sig]\n"
 "                [--stop-timeout duration] [--partial] [--follow-symlinks]\n"
 "                [--max-paths n] [--no-default-ignores] [--no-vcs-ignore]\n"
+"                [--backend auto|inotify|fanotify|poll[=interval]]\n"
 "       watchrun [options] [-r regex] [-e events] -s command-line\n"
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
@@ -159,6 +162,10 @@ usage(void)
 "      --print, --json      print events instead of running commands\n"
 "      --partial            start even if not every directory can be watched\n"
 "      --follow-symlinks    watch directories that symlinks point to\n"
+"      --backend KIND       inotify, fanotify (one mark per filesystem; needs\n"
+"                           root), poll[=INTERVAL] (default 1s), or auto\n"
+"                           (default: polls remote and FUSE filesystems,\n"
+"                           fanotify past inotify's watch limit)\n"
 "      --max-paths N        cap each rule's batch at N paths (default 100000);\n"
 "                           past it the run gets WATCHRUN_TRUNCATED=1\n"
 "  -q, --quiet              no status lines of watchrun's own\n"
@@ -507,6 +514,16 @@ struct cli {
  * one wins".
  */
 static void
+backend_arg(struct app_opts *o, const char *opt, const char *s)
+{
+	const char *errstr;
+
+	if (watch_parse_kind(s, &o->backend, &o->poll_interval,
+	    &errstr) == -1)
+		usage_error("%s '%s': %s", opt, vis_arg(s), errstr);
+}
+
+static void
 busy_set(struct cli *c, struct app_opts *o, enum sched_busy mode,
     const char *spelt)
 {
@@ -630,6 +647,9 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 		case OPT_EXPLAIN:
 			c->explain = optarg;
 			break;
+		case OPT_BACKEND:
+			backend_arg(o, name, optarg);
+			break;
 		case OPT_CHECK:
 			c->check = 1;
 			break;
@@ -722,7 +742,7 @@ main(int argc, char *argv[])
 	struct app_opts o;
 	struct cli c;
 	struct rule *r;
-	const char *file;
+	const char *file, *env;
 	uint32_t mask;
 	char **av;
 	int nerrors = 0, status;
@@ -739,6 +759,9 @@ main(int argc, char *argv[])
 	o.max_wait = DEFAULT_MAX_WAIT;
 	o.jobs = default_jobs();
 	c.debounce = RULES_DEFAULT_DEBOUNCE;
+	/* The default backend, for a service or a test suite to choose. */
+	if ((env = getenv("WATCHRUN_BACKEND")) != NULL && env[0] != '\0')
+		backend_arg(&o, "WATCHRUN_BACKEND", env);
 	cli_parse(&c, &o, argc, argv);
 	cli_check(&c, &o);
 	/* Shell text (-s, a Watchfile's commands) is sh's to judge. */

@@ -1,9 +1,10 @@
 /*
- * watch.h: from inotify records to path events.  Owns the inotify
- * descriptor and the watch tree: sets a watch on every directory below the
- * roots, watches and scans directories that appear, follows renames, and
- * recovers from queue overflows by rescanning.  Paths it will not watch or
- * report are decided by the ignore filter it is given.
+ * watch.h: from the kernel's change notices to path events.  Owns the
+ * backends and which root each one watches: inotify by default, a
+ * fanotify filesystem mark where inotify's watches would not do, polling
+ * where the kernel sees no change (remote and FUSE filesystems).
+ * Everything above this layer sees one stream of path events, whatever
+ * the backend of their root.
  */
 #ifndef WATCHRUN_WATCH_H
 #define WATCHRUN_WATCH_H
@@ -13,13 +14,22 @@
  * '/' for a directory; it is valid only during the callback.  After a
  * queue overflow comes one event with mask IN_Q_OVERFLOW and an empty
  * path, then one with mask IN_Q_OVERFLOW (and IN_ISDIR) per path that the
- * rescan found changed.
+ * rescan found changed.  pid is the process that made the change when the
+ * backend knows it (fanotify), 0 when it does not.
  */
 struct pevent {
 	const char	*path;
 	size_t		 len;
 	uint32_t	 mask;
 	uint32_t	 cookie;
+	int		 pid;
+};
+
+enum watch_kind {
+	WATCH_AUTO,		/* inotify, polling or fanotify, by root */
+	WATCH_INOTIFY,
+	WATCH_FANOTIFY,
+	WATCH_POLL
 };
 
 typedef void	 watch_sink(void *arg, const struct pevent *);
@@ -49,20 +59,21 @@ struct watch_opts {
 	const char	*rules_name;
 	watch_sink	*sink;
 	void		*sink_arg;
+	enum watch_kind	 kind;
+	uint64_t	 poll_interval;	/* microseconds, for WATCH_POLL */
 };
 
 struct watch;
 
-/*
- * Opens inotify.  Returns NULL with errno set when it cannot; opts is
- * copied.
- */
+/* Opens no backend yet: each is opened for the first root it is to watch. */
 struct watch	*watch_new(const struct watch_opts *opts);
 void		 watch_free(struct watch *);	/* NULL is a no-op */
 
 /*
- * Watches the directory path (copied) and everything below it.  Returns 0,
- * or -1 after reporting why path cannot be watched at all.
+ * Watches the directory path (copied) and everything below it, with the
+ * backend opts.kind names, or with the one that suits the root for
+ * WATCH_AUTO.  Returns 0, or -1 after reporting why path cannot be
+ * watched at all.
  */
 int		 watch_root(struct watch *, const char *path);
 
@@ -75,7 +86,7 @@ void		 watch_started(struct watch *);
 /* Stops watching the root added as path; -1 when there is none. */
 int		 watch_unroot(struct watch *, const char *path);
 
-/* Watches for the events mask from now on, on every directory. */
+/* Watches for the events mask from now on, on every root. */
 void		 watch_set_mask(struct watch *, uint32_t mask);
 
 /*
@@ -84,23 +95,22 @@ void		 watch_set_mask(struct watch *, uint32_t mask);
  */
 void		 watch_refilter(struct watch *);
 
-/* The inotify descriptor, to wait on. */
+/*
+ * The descriptor to wait on, -1 when only polling: it may change when a
+ * root is added.
+ */
 int		 watch_fd(const struct watch *);
 
-/*
- * Reads and handles every queued record, until the queue is empty;
- * returns how many records it read (0: the queue was empty).
- */
-size_t		 watch_read(struct watch *);
+/* When watch_read() is next due for polling (loop_now()); LOOP_NEVER. */
+uint64_t	 watch_due(const struct watch *);
 
 /*
- * Handles the len bytes at buf as records read from inotify and returns
- * how many there were; watch_read() does this with what it reads.  For
- * replaying recorded streams.
+ * Reads and handles every notice queued, and polls the roots whose poll
+ * is due at now; returns how many notices it read (0: none).
  */
-size_t		 watch_feed(struct watch *, const void *buf, size_t len);
+size_t		 watch_read(struct watch *, uint64_t now);
 
-/* Directories watched, roots still present. */
+/* Directories watched (or polled), roots still present. */
 size_t		 watch_dirs(const struct watch *);
 size_t		 watch_roots(const struct watch *);
 
@@ -109,5 +119,19 @@ size_t		 watch_unwatched(const struct watch *);
 
 /* Directories left unread for want of file descriptors. */
 size_t		 watch_unscanned(const struct watch *);
+
+/*
+ * What is watched and how, for the ready line: "3 directories with
+ * inotify", or one such part per backend with its roots named.
+ * Allocated; the caller frees it.
+ */
+char		*watch_summary(const struct watch *);
+
+/*
+ * Parses a --backend value: auto, inotify, fanotify, poll or
+ * poll=INTERVAL.  Returns 0, or -1 with *errstr set.
+ */
+int		 watch_parse_kind(const char *s, enum watch_kind *kind,
+		    uint64_t *interval, const char **errstr);
 
 #endif

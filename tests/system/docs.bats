@@ -1253,7 +1253,7 @@ EOF2
 	cd w
 	mkdir src include lib
 	doc_start "$TEXT"
-	wait_for_log '^watchrun: ready, watching 2 directories$'
+	wait_for_log '^watchrun: ready, watching 2 directories with inotify$'
 	echo x >lib/a.c
 	echo x >include/a.h
 	wait_calls make 1
@@ -1271,7 +1271,7 @@ EOF2
 	cd w
 	mkdir tmp src
 	doc_start "$TEXT"
-	wait_for_log '^watchrun: ready, watching 2 directories$'
+	wait_for_log '^watchrun: ready, watching 2 directories with inotify$'
 	echo x >build.log
 	echo x >tmp/a.c
 	echo x >src/a.c
@@ -1674,7 +1674,7 @@ exec tail -f /dev/null"
 	printf '%s\n' 'watch src' "ignore '\\.o\$'" "'\\.c\$' WRITE make" \
 	    >Watchfile
 	doc_start "$TEXT"
-	wait_for_log '^watchrun: ready, watching 2 directories$'
+	wait_for_log '^watchrun: ready, watching 2 directories with inotify$'
 	echo x >src/a.o
 	echo x >other/a.c
 	echo x >src/a.c
@@ -1745,7 +1745,7 @@ partial_settled() {
 	mkdir -p themes/dark site
 	ln -s ../themes/dark site/theme
 	doc_start "$TEXT"
-	wait_for_log '^watchrun: ready, watching 2 directories$'
+	wait_for_log '^watchrun: ready, watching 2 directories with inotify$'
 	echo x >themes/dark/a.css
 	wait_calls make 1
 	call_var make 1 WATCHRUN_PATH site/theme/a.css

@@ -107,7 +107,7 @@ start_watchrun() {
 	WR_PID=$!
 }
 
-READY_ERE='^watchrun: ready, watching [0-9]+ director(y|ies)$'
+READY_ERE='^watchrun: ready, watching [0-9]+ (director(y|ies)|trees?) (with|by) '
 
 ready_or_gone() {
 	grep -qE "$READY_ERE" "$T/log" || proc_gone "$WR_PID"

@@ -31,7 +31,7 @@ new_repo() {
 
 # ready_count: the number of directories the ready line says.
 ready_count() {
-	sed -nE 's/^watchrun: ready, watching ([0-9]+) director(y|ies)$/\1/p' \
+	sed -nE 's/^watchrun: ready, watching ([0-9]+) director(y|ies) with inotify$/\1/p' \
 	    "$T/log"
 }
 

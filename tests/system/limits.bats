@@ -120,7 +120,7 @@ EOF
 	limit_numbers "$line"
 	expect_eq "watched + unwatched" "$total" $((watched + unwatched))
 	[ "$watched" -lt "$total" ]
-	grep -qx "watchrun: ready, watching $watched directories" log
+	grep -qx "watchrun: ready, watching $watched directories with inotify" log
 	expect_eq "watches held" "$watched" "$(wr_watch_count)"
 	grep -q "sysctl fs.inotify.max_user_watches=N" log
 	refute grep -q -- '--partial' log
@@ -210,7 +210,7 @@ emfile_settled() {
 		if grep -qE "$READY_ERE" "$f"; then
 			[ "$status" = 0 ] || { echo "#   status after SIGTERM"; bad=1; }
 			# Ready with part of the tree only: it must say so.
-			grep -qx 'watchrun: ready, watching 3 directories' "$f" ||
+			grep -qx 'watchrun: ready, watching 3 directories with inotify' "$f" ||
 			    grep -q 'open files' "$f" ||
 			    { echo "#   part of the tree, silently"; bad=1; }
 		elif [ "$status" != 1 ] || [ ! -s "$f" ]; then
@@ -231,7 +231,7 @@ emfile_settled() {
 			echo "#   a count word disagrees with its number"
 			bad=1
 		fi
-		if grep -qx 'watchrun: ready, watching 3 directories' "$f"; then
+		if grep -qx 'watchrun: ready, watching 3 directories with inotify' "$f"; then
 			break
 		fi
 	done

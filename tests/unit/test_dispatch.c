@@ -112,6 +112,7 @@ event(struct fixture *f, const char *path, uint32_t mask, uint64_t now)
 	pev.len = strlen(path);
 	pev.mask = mask;
 	pev.cookie = 0;
+	pev.pid = 0;
 	dispatch_event(f->d, &pev, now);
 }
 
@@ -265,6 +266,7 @@ test_dispatch_index_never_hides_a_matching_rule(void **state)
 	assert_int_equal(f->rs.nrules, n);
 	pev.mask = IN_CLOSE_WRITE;
 	pev.cookie = 0;
+	pev.pid = 0;
 	for (j = 0; j < sizeof(paths) / sizeof(paths[0]); j++) {
 		pev.path = paths[j];
 		pev.len = strlen(paths[j]);
