@@ -76,6 +76,7 @@ opt-print	doc/watchrun.1	cmd watchrun --print -w tests
 opt-json	doc/watchrun.1	cmd watchrun --json --once -e CREATE -w inbox
 opt-partial	doc/watchrun.1	cmd watchrun --partial -w big -- make
 opt-follow-symlinks	doc/watchrun.1	cmd watchrun --follow-symlinks -w site -- make
+opt-backend	doc/watchrun.1	cmd watchrun --backend poll=2s -w share/src -- make
 opt-max-paths	doc/watchrun.1	cmd watchrun --max-paths 100 -s 'if [ "$WATCHRUN_TRUNCATED" ]; then ./sync-all; else ./sync -- "$@"; fi'
 opt-q	doc/watchrun.1	cmd watchrun -q -- make
 opt-help	doc/watchrun.1	cmd watchrun --help | head -n 1
@@ -1749,6 +1750,18 @@ partial_settled() {
 	echo x >themes/dark/a.css
 	wait_calls make 1
 	call_var make 1 WATCHRUN_PATH site/theme/a.css
+}
+
+@test "opt-backend: --backend poll=2s sees a file written in share/src" {
+	doc_text doc/watchrun.1 'cmd watchrun --backend poll=2s -w share/src -- make'
+	stub make
+	cd w
+	mkdir -p share/src
+	doc_start "$TEXT"
+	wait_for_log '^watchrun: ready, watching 1 directory by polling every 2s$'
+	echo x >share/src/a.c
+	wait_calls make 1
+	call_var make 1 WATCHRUN_PATH share/src/a.c
 }
 
 @test "opt-max-paths: --max-paths 100: ./sync-all after 300 changes, ./sync with the paths after one" {
