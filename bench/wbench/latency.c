@@ -1,7 +1,7 @@
 /*
  * latency.c: scenarios latency and debounce.  One save of an existing
  * file, and the time until the command starts, per tool, with no
- * debounce and with a 50 ms one.
+ * debounce and with a 50 ms one; the trial loop serves the backends too.
  */
 #include <sys/types.h>
 

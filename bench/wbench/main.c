@@ -1,11 +1,11 @@
 /*
  * main.c: the benchmark driver.  Runs watchrun, the floor watcher and
  * the peers found on PATH on the same freshly made trees, measures
- * latency, bursts, CPU per event, start-up and idle cost, counts the
- * instructions of the per-event path under callgrind, and writes one
- * markdown report of what it measured in this run, and nothing else.
- * This file holds the options, the list of scenarios and the run's
- * set-up and clean-up.
+ * latency, bursts, CPU per event, start-up and idle cost, the backends,
+ * counts the instructions of the per-event path under callgrind, and
+ * writes one markdown report of what it measured in this run, and
+ * nothing else.  This file holds the options, the list of scenarios and
+ * the run's set-up and clean-up.
  */
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -49,6 +49,14 @@ static const struct scenario scenarios[] = {
 	    "directory", scen_gitignore },
 	{ "instructions", "instruction counts of the per-event path "
 	    "(callgrind)", scen_instructions },
+	{ "backend-startup", "--backend inotify and fanotify: ready and RSS "
+	    "on a smaller and a larger tree", scen_backend_startup },
+	{ "backend-latency", "save-to-run latency of each backend on one "
+	    "tree", scen_backend_latency },
+	{ "poll-cpu", "--backend poll: idle CPU per number of files",
+	    scen_poll_cpu },
+	{ "fanotify-outside", "--backend fanotify: CPU per event outside "
+	    "the roots", scen_fanotify_outside },
 };
 
 static void
@@ -59,6 +67,8 @@ usage(int status)
 	    "\t[-s scenario,...] [-t tools] [-w watchrun] [-n trials] "
 	    "[-r reps]\n\t[-R reps_d] [-G reps_g] [-I idle_s] [-T AxBxC] "
 	    "[-E events] [-C cp_files]\n"
+	    "\t[--backend-dirs=N,M] [--poll-files=A,B,C] "
+	    "[--poll-interval=D]\n\t[--poll-idle=S]\n"
 	    "scenarios: -l lists them (default: all)\n"
 	    "tools: watchrun floor inotifywait fswatch direvent entr "
 	    "(default: all)\n");
@@ -116,7 +126,25 @@ num(const char *s, int min, int max, const char *what)
 	return (int)v;
 }
 
-/* At exit: stop every tool, remove the trees. */
+/* n comma-separated numbers in min..max into v[]. */
+static void
+nums(const char *s, long *v, int n, long min, long max, const char *what)
+{
+	char *end;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		v[i] = strtol(s, &end, 10);
+		if (errno != 0 || end == s || v[i] < min || v[i] > max ||
+		    *end != (i + 1 < n ? ',' : '\0'))
+			errx(2, "%s: want %d numbers in %ld..%ld, separated "
+			    "by commas", what, n, min, max);
+		s = end + 1;
+	}
+}
+
+/* At exit: stop every tool, put limits back, remove the trees. */
 static void
 cleanup(int status, void *arg)
 {
@@ -127,6 +155,8 @@ cleanup(int status, void *arg)
 		return;
 	kill_all(b, b->live);
 	b->live = NULL;
+	limits_restore(b);
+	tmpfs_umount(b);
 	if (b->workdir[0] != '\0' && !b->o.keep)
 		rm_tree(b->workdir);
 	if (b->shmdir[0] != '\0' && !b->o.keep)
@@ -137,6 +167,11 @@ cleanup(int status, void *arg)
 static void
 defaults(struct opts *o, const int *set)
 {
+	static const long bk_smoke[2] = { 1000, 5000 };
+	static const long bk_full[2] = { 100000, 1000000 };
+	static const long pf_smoke[3] = { 50, 200, 800 };
+	static const long pf_full[3] = { 5000, 20000, 80000 };
+
 	if (o->smoke) {
 		/* Small enough for make check; watchrun and floor only. */
 		o->peers = 0;
@@ -155,6 +190,12 @@ defaults(struct opts *o, const int *set)
 		o->replay_events = 200;
 		o->quiet = 300 * MS;
 		o->lat_quiet = 50 * MS;
+		if (!set['D'])
+			memcpy(o->bk_dirs, bk_smoke, sizeof(bk_smoke));
+		if (!set['F'])
+			memcpy(o->poll_files, pf_smoke, sizeof(pf_smoke));
+		o->poll_idle_s = set['J'] ? o->poll_idle_s : 1;
+		o->poll_every = set['p'] ? o->poll_every : "100ms";
 	} else {
 		o->warmup = 3;
 		o->trials = set['n'] ? o->trials : 50;
@@ -173,6 +214,12 @@ defaults(struct opts *o, const int *set)
 		o->replay_events = 20000;
 		o->quiet = 1500 * MS;
 		o->lat_quiet = 150 * MS;
+		if (!set['D'])
+			memcpy(o->bk_dirs, bk_full, sizeof(bk_full));
+		if (!set['F'])
+			memcpy(o->poll_files, pf_full, sizeof(pf_full));
+		o->poll_idle_s = set['J'] ? o->poll_idle_s : 20;
+		o->poll_every = set['p'] ? o->poll_every : "1s";
 	}
 }
 
@@ -182,11 +229,16 @@ parse_opts(struct bench *b, int argc, char *argv[])
 	static const struct option lopts[] = {
 		{ "smoke", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "backend-dirs", required_argument, NULL, 'D' },
+		{ "poll-files", required_argument, NULL, 'F' },
+		{ "poll-interval", required_argument, NULL, 'p' },
+		{ "poll-idle", required_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts *o = &b->o;
 	int set[128] = { 0 };
 	int c, list = 0;
+	uint64_t ns;
 
 	o->peers = 1;
 	o->verbose = -1;
@@ -204,8 +256,16 @@ parse_opts(struct bench *b, int argc, char *argv[])
 		case 'C':
 			o->cp_files = num(optarg, 1, 10000000, "-C");
 			break;
+		case 'D':
+			nums(optarg, o->bk_dirs, 2, 2, 10000000,
+			    "--backend-dirs");
+			break;
 		case 'E':
 			o->events = num(optarg, 2, 100000000, "-E");
+			break;
+		case 'F':
+			nums(optarg, o->poll_files, 3, 1, 10000000,
+			    "--poll-files");
 			break;
 		case 'G':
 			o->reps_g = num(optarg, 1, MAXREPS, "-G");
@@ -215,6 +275,9 @@ parse_opts(struct bench *b, int argc, char *argv[])
 			break;
 		case 'i':
 			o->include = optarg;
+			break;
+		case 'J':
+			o->poll_idle_s = num(optarg, 1, 3600, "--poll-idle");
 			break;
 		case 'k':
 			o->keep = 1;
@@ -230,6 +293,12 @@ parse_opts(struct bench *b, int argc, char *argv[])
 			break;
 		case 'P':
 			o->peers = 0;
+			break;
+		case 'p':
+			if (duration_ns(optarg, &ns) == -1 || ns == 0)
+				errx(2, "--poll-interval %s: want a duration "
+				    "such as 500ms or 1s", optarg);
+			o->poll_every = optarg;
 			break;
 		case 'R':
 			o->reps_d = num(optarg, 1, MAXREPS, "-R");
@@ -305,6 +374,7 @@ setup(struct bench *b)
 
 	b->clk_tck = sysconf(_SC_CLK_TCK);
 	b->mainpid = getpid();
+	b->watches_saved = -1;
 	/* Orphans of the tools come back to us, to be killed and reaped. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		err(1, "PR_SET_CHILD_SUBREAPER");

@@ -1,7 +1,7 @@
 /*
  * procfs.c: what the benchmark reads from /proc: a process tree and its
- * resources (RSS, PSS, CPU, context switches, inotify watches), the
- * machine's busy time, and the inotify limits.
+ * resources (RSS, PSS, CPU, context switches, inotify watches and
+ * fanotify marks), the machine's busy time, and the inotify limits.
  */
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -130,7 +131,10 @@ procfs_descendants(struct bench *b, pid_t root, pid_t *out, size_t max)
 	return m;
 }
 
-/* The inotify watches of pid, from the fdinfo of its inotify descriptors. */
+/*
+ * The inotify watches and fanotify marks of pid, from the fdinfo of its
+ * inotify and fanotify descriptors.
+ */
 static long long
 count_watches(pid_t pid)
 {
@@ -140,6 +144,7 @@ count_watches(pid_t pid)
 	ssize_t n;
 	FILE *fp;
 	DIR *d;
+	int fan;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	if ((d = opendir(path)) == NULL)
@@ -151,14 +156,17 @@ count_watches(pid_t pid)
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		if (strcmp(link, "anon_inode:inotify") != 0)
+		fan = strcmp(link, "anon_inode:[fanotify]") == 0;
+		if (!fan && strcmp(link, "anon_inode:inotify") != 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid,
 		    e->d_name);
 		if ((fp = fopen(path, "re")) == NULL)
 			continue;
 		while (fgets(line, sizeof(line), fp) != NULL)
-			if (strncmp(line, "inotify wd:", 11) == 0)
+			if (fan ? strncmp(line, "fanotify ", 9) == 0 &&
+			    strncmp(line, "fanotify flags:", 15) != 0 :
+			    strncmp(line, "inotify wd:", 11) == 0)
 				w++;
 		fclose(fp);
 	}
@@ -300,4 +308,77 @@ limits_check(struct bench *b, const char *tool, const char *when)
 			changed = 1;
 		}
 	return changed;
+}
+
+static int
+write_watches(long long v)
+{
+	FILE *fp;
+	int ok;
+
+	if ((fp = fopen("/proc/sys/fs/inotify/max_user_watches", "we")) ==
+	    NULL)
+		return -1;
+	ok = fprintf(fp, "%lld\n", v) > 0;
+	return fclose(fp) == 0 && ok ? 0 : -1;
+}
+
+/*
+ * Makes room for n more inotify watches: returns 1 when the limit leaves
+ * n + 20,000 (for the user's other watchers), raising it by as much for
+ * the run when allowed (the full benchmark, as root), and 0 with why set
+ * otherwise.  limits_restore() or the exit puts it back.
+ */
+int
+limits_room(struct bench *b, long n, char *why, size_t size)
+{
+	long long v[3], want;
+
+	limits_read(v);
+	if (v[0] >= n + 20000LL)
+		return 1;
+	if (v[0] < 0) {
+		snprintf(why, size, "fs.inotify.max_user_watches cannot be "
+		    "read");
+		return 0;
+	}
+	want = v[0] + n + 20000LL;
+	if (b->o.smoke || geteuid() != 0) {
+		snprintf(why, size, "%ld directories need "
+		    "fs.inotify.max_user_watches ≥ %lld, and it is %lld; the "
+		    "full benchmark run as root raises it for the run", n,
+		    n + 20000LL, v[0]);
+		return 0;
+	}
+	if (write_watches(want) == -1) {
+		snprintf(why, size, "raising fs.inotify.max_user_watches "
+		    "from %lld to %lld: %s", v[0], want, strerror(errno));
+		return 0;
+	}
+	if (b->watches_saved == -1)
+		b->watches_saved = v[0];
+	b->limits0[0] = want;
+	fprintf(b->notes, "- fs.inotify.max_user_watches was raised from "
+	    "%lld to %lld for this scenario, and put back after it.\n",
+	    b->watches_saved, want);
+	return 1;
+}
+
+/* Puts back a limit limits_room() raised, unless another process moved it. */
+void
+limits_restore(struct bench *b)
+{
+	long long v[3];
+
+	if (b->watches_saved == -1)
+		return;
+	limits_read(v);
+	if (v[0] != b->limits0[0])
+		warnx("fs.inotify.max_user_watches is %lld, not the %lld set "
+		    "for the benchmark; left as it is", v[0], b->limits0[0]);
+	else if (write_watches(b->watches_saved) == -1)
+		warn("restoring fs.inotify.max_user_watches to %lld",
+		    b->watches_saved);
+	b->limits0[0] = b->watches_saved;
+	b->watches_saved = -1;
 }

@@ -158,7 +158,8 @@ write_head(struct bench *b, int argc, char *argv[], uint64_t started,
 	    "## How to reproduce\n\n"
 	    "`make bench` builds watchrun, `bench/floor`, `bench/stamp`, "
 	    "`bench/replay` and `bench/wbench`, runs every scenario below "
-	    "(about 15 minutes on 2 cores) and rewrites this file; every "
+	    "(about 15 minutes on 2 cores, more with the backend scenarios) "
+	    "and rewrites this file; every "
 	    "figure in it was measured in the run it describes.  "
 	    "inotifywait, fswatch, direvent and entr are compared where "
 	    "installed, and valgrind gives the instruction counts; a missing "
@@ -212,7 +213,7 @@ write_head(struct bench *b, int argc, char *argv[], uint64_t started,
 			continue;
 		}
 		fprintf(fp, "%s; `", b->version[id]);
-		tool_cmdline(fp, id);
+		tool_cmdline(b, fp, id);
 		fprintf(fp, "`");
 		if (id == T_DIREVENT)
 			fprintf(fp, " with `$CONF` = `watcher { path \"$D\" "
@@ -307,6 +308,39 @@ write_targets_gi(const struct bench *b, FILE *fp)
 	    "%.0f ms (medians): %.2f × (median of %d pairs' ratios)",
 	    tg->gi_ready[1], tg->gi_ready[0], tg->gi_start_ratio,
 	    tg->gi_start_pairs);
+	fprintf(fp, "\n");
+}
+
+/* The targets of the backends: fanotify start-up, poll's idle cost. */
+static void
+write_targets_bk(const struct bench *b, FILE *fp)
+{
+	const struct targets *tg = &b->tg;
+	char what[256];
+	int i;
+
+	fprintf(fp, "## Targets (backends)\n\nwatchrun's `--backend` "
+	    "choices, measured in this run (scenarios backend-startup, "
+	    "backend-latency, poll-cpu and fanotify-outside)%s.\n\n"
+	    "| target | measured | |\n|---|---|---|\n", b->has_backend ? "" :
+	    "; this watchrun has no `--backend` option, so none was");
+	for (i = 0; i < 2; i++) {
+		snprintf(what, sizeof(what), "fanotify: ready < 1 s on %ld "
+		    "directories", tg->bk_fan[i] ? tg->bk_dirs[i] :
+		    b->o.bk_dirs[i]);
+		verdict(fp, tg->bk_fan[i], tg->bk_ready[i] < 1000, what,
+		    "%.0f ms (median)", tg->bk_ready[i]);
+	}
+	/* Independent of the tree: 1 MiB is a byte per directory of 1M. */
+	verdict(fp, tg->bk_fan[0] && tg->bk_fan[1], tg->bk_rss[0] <= 8 &&
+	    tg->bk_rss[1] <= 8 && tg->bk_rss[1] <= tg->bk_rss[0] + 1,
+	    "fanotify: RSS once ready ≤ 8 MiB, the larger tree's at most "
+	    "1 MiB above the smaller's", "%.2f MiB on %ld directories, "
+	    "%.2f MiB on %ld (watchrun and its guardian)", tg->bk_rss[0],
+	    tg->bk_dirs[0], tg->bk_rss[1], tg->bk_dirs[1]);
+	snprintf(what, sizeof(what), "poll (every %s): idle CPU ≤ 2%% of one "
+	    "core with 20,000 files", b->o.poll_every);
+	verdict(fp, tg->pc, tg->pc_pct <= 2.0, what, "%.2f%%", tg->pc_pct);
 	fprintf(fp, "\n");
 }
 
@@ -434,6 +468,8 @@ write_targets(struct bench *b)
 	    "context switches in %d s", tg->idle_wake, o->idle_s);
 	fprintf(fp, "\n");
 	write_targets_gi(b, fp);
+	if (tg->bk_asked)
+		write_targets_bk(b, fp);
 }
 
 static void

@@ -2,7 +2,7 @@
  * startup.c: scenario startup.  Every tool started on one large tree of
  * directories and on an empty one: time to ready, RSS and PSS of its
  * process tree, bytes per directory, watches, start-up CPU.  start_one()
- * serves scenario gitignore too.
+ * serves the gitignore and backend scenarios too.
  */
 #include <sys/types.h>
 

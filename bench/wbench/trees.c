@@ -1,12 +1,15 @@
 /*
  * trees.c: the files and directory trees the scenarios watch and write:
- * small flat trees, the a x b x c start-up tree, files written anew or
- * rewritten, and the 50-line .gitignore.
+ * small flat trees, the a x b x c start-up tree, wide trees of up to
+ * millions of directories made with mkdirat(2), trees of many files, the
+ * 50-line .gitignore, and a private tmpfs to hold the largest of them.
  */
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -19,6 +22,9 @@
 #include <unistd.h>
 
 #include "wbench.h"
+
+/* Directories of a wide tree: each has up to this many below it. */
+#define WIDE_FANOUT	100
 
 /*
  * The .gitignore of scenario gitignore and of replay -g: 50 lines as
@@ -210,4 +216,133 @@ make_gitignored(struct bench *b, const char *tree, int git)
 	make_dir(path);
 	pathf(path, "%s/.git/info", tree);
 	make_dir(path);
+}
+
+/*
+ * The path of directory k of a wide tree: directory 0 is root, and the
+ * parent of k > 0 is (k - 1) / WIDE_FANOUT, named d<(k - 1) % fanout>.
+ */
+static void
+wide_path(char *buf, const char *root, long k)
+{
+	long idx[24];
+	size_t len;
+	int n = 0;
+
+	while (k > 0 && n < 24) {
+		idx[n++] = (k - 1) % WIDE_FANOUT;
+		k = (k - 1) / WIDE_FANOUT;
+	}
+	pathf(buf, "%s", root);
+	len = strlen(buf);
+	while (n-- > 0) {
+		if (len + 5 >= PATH_MAX)
+			errx(1, "path too long");
+		len += (size_t)snprintf(buf + len, PATH_MAX - len, "/d%02ld",
+		    idx[n]);
+	}
+}
+
+/*
+ * Makes n directories in all, root included, each with up to 100 below
+ * it, breadth first, by mkdirat(2) in each parent: a million take a few
+ * seconds on tmpfs.  Writes f.txt in nfiles directories spread over the
+ * tree, the last one the last directory made, and stores their paths in
+ * files[].
+ */
+void
+make_wide(const char *root, long n, char (*files)[PATH_MAX], int nfiles)
+{
+	char path[PATH_MAX], name[16];
+	long parent, k = 1, c;
+	int fd, i;
+
+	make_dir(root);
+	for (parent = 0; k < n; parent++) {
+		wide_path(path, root, parent);
+		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+		    -1)
+			err(1, "%s", path);
+		for (c = 0; c < WIDE_FANOUT && k < n; c++, k++) {
+			snprintf(name, sizeof(name), "d%02ld", c);
+			if (mkdirat(fd, name, 0755) == -1)
+				err(1, "mkdir %s/%s", path, name);
+		}
+		close(fd);
+	}
+	for (i = 0; i < nfiles; i++) {
+		wide_path(path, root, (long)((double)(n - 1) * (i + 1) /
+		    nfiles));
+		pathf(files[i], "%s/f.txt", path);
+		write_file(files[i], "x\n");
+	}
+}
+
+/*
+ * Makes nfiles files below root, per_dir in each directory p0000..;
+ * returns the directories made below root.
+ */
+long
+make_filled(const char *root, long nfiles, int per_dir)
+{
+	char path[PATH_MAX], name[16];
+	long k, ndirs = 0;
+	int dfd = -1, fd;
+
+	make_dir(root);
+	for (k = 0; k < nfiles; k++) {
+		if (k % per_dir == 0) {
+			if (dfd != -1)
+				close(dfd);
+			pathf(path, "%s/p%04ld", root, ndirs++);
+			make_dir(path);
+			if ((dfd = open(path, O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC)) == -1)
+				err(1, "%s", path);
+		}
+		snprintf(name, sizeof(name), "f%04ld.txt", k % per_dir);
+		if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0644)) == -1)
+			err(1, "%s/%s", path, name);
+		if (write(fd, "x\n", 2) != 2)
+			err(1, "write %s/%s", path, name);
+		close(fd);
+	}
+	if (dfd != -1)
+		close(dfd);
+	return ndirs;
+}
+
+/*
+ * Mounts a private tmpfs on dir (made here), so that its events are the
+ * benchmark's alone and a million directories go with one umount.
+ * Returns 0, or -1 with the reason in why (it needs CAP_SYS_ADMIN).
+ * Only one is mounted at a time; tmpfs_umount() or the exit removes it.
+ */
+int
+tmpfs_mount(struct bench *b, const char *dir, char *why, size_t size)
+{
+	make_dir(dir);
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=0755,nr_inodes=0") == -1) {
+		snprintf(why, size, "mount -t tmpfs %s: %s", dir,
+		    strerror(errno));
+		(void)rmdir(dir);
+		return -1;
+	}
+	pathf(b->mnt, "%s", dir);
+	return 0;
+}
+
+void
+tmpfs_umount(struct bench *b)
+{
+	if (b->mnt[0] == '\0')
+		return;
+	/* A tool that has not quite gone yet keeps it busy: detach it. */
+	if (umount2(b->mnt, 0) == -1 && umount2(b->mnt, MNT_DETACH) == -1)
+		warn("umount %s", b->mnt);
+	else
+		(void)rmdir(b->mnt);
+	b->mnt[0] = '\0';
 }

@@ -204,3 +204,32 @@ fs_name(const char *path)
 		return "other";
 	}
 }
+
+/*
+ * Parses a duration as watchrun takes it ("100ms", "1s", "1.5s", "2m");
+ * returns 0 and sets *ns, or -1.
+ */
+int
+duration_ns(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char	*unit;
+		double		 ns;
+	} units[] = { { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	    { "m", 60e9 }, { "h", 3600e9 } };
+	char *end;
+	double v;
+	size_t i;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtod(s, &end);
+	for (i = 0; i < NITEMS(units); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (v * units[i].ns > 86400e9)
+				return -1;
+			*ns = (uint64_t)(v * units[i].ns);
+			return 0;
+		}
+	return -1;
+}

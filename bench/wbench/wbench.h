@@ -18,6 +18,9 @@ enum {
 	T_WATCHRUN,
 	T_WATCHRUN_D50,
 	T_WATCHRUN_DEF,
+	T_WR_INOTIFY,
+	T_WR_FANOTIFY,
+	T_WR_POLL,
 	T_FLOOR,
 	T_FLOOR_G,
 	T_FLOOR_READ,
@@ -30,8 +33,9 @@ enum {
 
 /*
  * A tool and how to run it.  In argv, "$WATCHRUN", "$FLOOR", "$D",
- * "$STAMP", "$OUT" and "$CONF" are replaced by the run's paths, and
- * "$EVENTS" by the event count of scenario cpu-per-event.
+ * "$STAMP", "$OUT" and "$CONF" are replaced by the run's paths, "$EVENTS"
+ * by the event count of scenario cpu-per-event and "$POLL" by
+ * "poll=INTERVAL".
  */
 struct tool {
 	const char	*name;
@@ -43,6 +47,7 @@ struct tool {
 	const char	*vers[3];	/* prints the version */
 	const char	*argv[12];
 	const char	*note;
+	int		 backend;	/* needs watchrun's --backend */
 };
 
 extern const struct tool tools[NTOOLS];
@@ -54,6 +59,7 @@ struct opts {
 	const char	*include;	/* notes copied into the report */
 	const char	*only;		/* tools to run, by name */
 	const char	*scenarios;	/* by name, comma-separated */
+	const char	*poll_every;	/* INTERVAL of --backend poll= */
 	int		 smoke;
 	int		 verbose;
 	int		 peers;
@@ -70,6 +76,9 @@ struct opts {
 	int		 big[3];
 	int		 replay_dirs;
 	int		 replay_events;
+	long		 bk_dirs[2];	/* backend trees: small, large */
+	long		 poll_files[3];
+	int		 poll_idle_s;
 	uint64_t	 quiet;		/* no-run wait in scenario burst */
 	uint64_t	 lat_quiet;	/* and in scenario latency */
 };
@@ -131,7 +140,7 @@ struct tmeas {
 	unsigned long long sched_ns;
 	unsigned long long vol;
 	unsigned long long invol;
-	long long	 watches;	/* inotify watches */
+	long long	 watches;	/* inotify watches, fanotify marks */
 };
 
 /* The machine's busy time at a mark, for the load after a scenario. */
@@ -185,6 +194,13 @@ struct targets {
 	int		 gi_ir;			/* the filter's instructions */
 	double		 gi_whole[3];		/* none, default, git */
 	double		 gi_filter[3];
+	int		 bk_asked;		/* a backend scenario ran */
+	int		 bk_fan[2];		/* fanotify ready, per tree */
+	long		 bk_dirs[2];
+	double		 bk_ready[2];		/* median ms */
+	double		 bk_rss[2];		/* median MiB */
+	int		 pc;			/* poll CPU at 20,000 files */
+	double		 pc_pct;
 };
 
 /* The context of one run of the benchmark. */
@@ -193,6 +209,7 @@ struct bench {
 	struct targets	 tg;
 	char		 workdir[PATH_MAX];
 	char		 shmdir[PATH_MAX];	/* on /dev/shm, while used */
+	char		 mnt[PATH_MAX];		/* a tmpfs mounted, while so */
 	char		 stampbin[PATH_MAX];
 	char		 floorbin[PATH_MAX];
 	char		 replaybin[PATH_MAX];
@@ -200,6 +217,7 @@ struct bench {
 	int		 avail[NTOOLS];
 	char		 skipwhy[NTOOLS][128];
 	char		 version[NTOOLS][160];
+	int		 has_backend;	/* watchrun --help names --backend */
 	struct proc	*live;		/* the tool running, if any */
 	pid_t		 mainpid;
 	long		 clk_tck;
@@ -211,6 +229,7 @@ struct bench {
 	pid_t		*scan_ppid;
 	size_t		 scan_size;
 	long long	 limits0[3];	/* the inotify limits we expect */
+	long long	 watches_saved;	/* to restore, or -1 */
 	FILE		*notes;		/* for the scenario's closing lines */
 	char		*notes_buf;
 	size_t		 notes_len;
@@ -240,6 +259,7 @@ void		 pathf(char *, const char *, ...)
 void		 first_line(char *);
 int		 in_path(const char *);
 const char	*fs_name(const char *);
+int		 duration_ns(const char *, uint64_t *);
 
 /* stats.c */
 struct stats	 stats_of(const double *, size_t);
@@ -257,6 +277,10 @@ void		 touch_new(const char *);
 void		 rewrite(const char *);
 void		 write_files(const char *, long);
 void		 make_gitignored(struct bench *, const char *, int);
+void		 make_wide(const char *, long, char (*)[PATH_MAX], int);
+long		 make_filled(const char *, long, int);
+int		 tmpfs_mount(struct bench *, const char *, char *, size_t);
+void		 tmpfs_umount(struct bench *);
 
 /* procfs.c: processes and the machine, from /proc. */
 long long	 read_key(const char *, const char *);
@@ -266,6 +290,8 @@ void		 own_cpu(pid_t, unsigned long long *, unsigned long long *);
 void		 load_mark(struct load *);
 void		 limits_read(long long *);
 int		 limits_check(struct bench *, const char *, const char *);
+int		 limits_room(struct bench *, long, char *, size_t);
+void		 limits_restore(struct bench *);
 
 /* A running watchrun's own CPU and read(2) calls at one moment. */
 struct own {
@@ -311,7 +337,8 @@ char		*tool_subst(const struct bench *, const char *,
 void		 tools_find(struct bench *);
 int		 selected(const struct bench *, int);
 int		 use_tool(struct bench *, int, FILE *);
-void		 tool_cmdline(FILE *, int);
+void		 tool_cmdline(const struct bench *, FILE *, int);
+int		 fanotify_usable(const char *, char *, size_t);
 
 /* report.c: the report's sections, notes and targets. */
 void		 report_open(struct bench *);
@@ -396,5 +423,16 @@ void		 scen_gitignore(struct bench *, FILE *);
 
 /* instructions.c */
 void		 scen_instructions(struct bench *, FILE *);
+
+/* backend.c: start-up and latency with each of watchrun's backends. */
+int		 backend_skip(struct bench *, FILE *);
+void		 scen_backend_startup(struct bench *, FILE *);
+void		 scen_backend_latency(struct bench *, FILE *);
+
+/* pollcpu.c */
+void		 scen_poll_cpu(struct bench *, FILE *);
+
+/* outside.c */
+void		 scen_fanotify_outside(struct bench *, FILE *);
 
 #endif
