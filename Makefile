@@ -143,17 +143,25 @@ BENCH_DIR = $(BUILD)/bench
 BENCH_PROGS = $(BENCH_DIR)/floor $(BENCH_DIR)/stamp $(BENCH_DIR)/wbench \
 	$(BENCH_DIR)/replay
 BENCH_FLAGS ?=
+# The driver, wbench, is one file per concern in bench/wbench/.
+WBENCH_SRCS = $(wildcard bench/wbench/*.c)
+WBENCH_OBJS = $(WBENCH_SRCS:bench/wbench/%.c=$(BENCH_DIR)/wbench-obj/%.o)
 
 # Without libbsd or PCRE2: the stamp command must stay cheap to exec.
-$(BENCH_DIR)/floor $(BENCH_DIR)/stamp $(BENCH_DIR)/wbench: \
-    $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
+$(BENCH_DIR)/floor $(BENCH_DIR)/stamp: $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
 	$(CC) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BENCH_DIR)/wbench: $(WBENCH_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(WBENCH_OBJS)
+
+$(BENCH_DIR)/wbench-obj/%.o: bench/wbench/%.c | $(BENCH_DIR)/wbench-obj
+	$(CC) -D_GNU_SOURCE $(CFLAGS) -c -o $@ $<
 
 $(BENCH_DIR)/replay: bench/replay.c $(LIB_OBJS) | $(BENCH_DIR)
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
 	    $(LDLIBS)
 
-$(BENCH_DIR):
+$(BENCH_DIR) $(BENCH_DIR)/wbench-obj:
 	mkdir -p $@
 
 # bench/notes.md, when present, is copied into the report below the targets.
@@ -196,4 +204,5 @@ clean:
 	check-fuzz asan fuzz bench bench-smoke install uninstall lint \
 	clean
 
--include $(OBJS:.o=.d) $(BENCH_PROGS:=.d)
+-include $(OBJS:.o=.d) $(WBENCH_OBJS:.o=.d) \
+    $(addsuffix .d,$(filter-out $(BENCH_DIR)/wbench,$(BENCH_PROGS)))
