@@ -3,6 +3,9 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 CLANG ?= clang
@@ -168,23 +171,32 @@ bench-smoke: $(BUILD)/watchrun $(BENCH_PROGS)
 
 install: watchrun
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 watchrun $(DESTDIR)$(BINDIR)/watchrun
 	install -m 644 doc/watchrun.1 $(DESTDIR)$(MANDIR)/man1/watchrun.1
 	install -m 644 doc/watchrun.rules.5 \
 	    $(DESTDIR)$(MANDIR)/man5/watchrun.rules.5
+	install -m 644 completions/watchrun.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/watchrun
+	install -m 644 completions/_watchrun $(DESTDIR)$(ZSHCOMPDIR)/_watchrun
+	install -m 644 completions/watchrun.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/watchrun.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/watchrun \
 	    $(DESTDIR)$(MANDIR)/man1/watchrun.1 \
-	    $(DESTDIR)$(MANDIR)/man5/watchrun.rules.5
+	    $(DESTDIR)$(MANDIR)/man5/watchrun.rules.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/watchrun \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_watchrun \
+	    $(DESTDIR)$(FISHCOMPDIR)/watchrun.fish
 
 # KNF is kept by hand: clang-format cannot align declarations with tabs
 # as style(9) does.
 lint:
 	mandoc -T lint -W warning doc/watchrun.1 doc/watchrun.rules.5
 	shellcheck -s bash tests/system/helpers.bash \
-	    tests/system/hardening.bash
+	    tests/system/hardening.bash completions/watchrun.bash
 	shellcheck -s sh .ci/run .ci/deps examples/*.sh \
 	    tests/system/valgrind-watchrun tests/system/valgrind-verdict \
 	    tests/system/doc-commands
