@@ -191,6 +191,19 @@ uninstall:
 	    $(DESTDIR)$(ZSHCOMPDIR)/_watchrun \
 	    $(DESTDIR)$(FISHCOMPDIR)/watchrun.fish
 
+# The Debian package, built from a copy of the sources in $(DEB_DIR)/src:
+# dpkg-buildpackage writes its results to the parent directory, which is
+# then $(DEB_DIR), not the one that holds this clone.
+DEB_DIR = $(BUILD)/deb
+DEB_SRCS = Makefile README.md completions debian doc examples src tests
+
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	cp -R $(DEB_SRCS) $(DEB_DIR)/src/
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
+
 # KNF is kept by hand: clang-format cannot align declarations with tabs
 # as style(9) does.
 lint:
@@ -205,7 +218,7 @@ clean:
 	rm -rf build build-asan build-fuzz watchrun
 
 .PHONY: all unit check check-unit check-system check-asan check-valgrind \
-	check-fuzz asan fuzz bench bench-smoke install uninstall lint \
+	check-fuzz asan fuzz bench bench-smoke install uninstall deb lint \
 	clean
 
 -include $(OBJS:.o=.d) $(BENCH_PROGS:=.d)
