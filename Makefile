@@ -3,6 +3,9 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 CLANG ?= clang
@@ -176,23 +179,45 @@ bench-smoke: $(BUILD)/watchrun $(BENCH_PROGS)
 
 install: watchrun
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 watchrun $(DESTDIR)$(BINDIR)/watchrun
 	install -m 644 doc/watchrun.1 $(DESTDIR)$(MANDIR)/man1/watchrun.1
 	install -m 644 doc/watchrun.rules.5 \
 	    $(DESTDIR)$(MANDIR)/man5/watchrun.rules.5
+	install -m 644 completions/watchrun.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/watchrun
+	install -m 644 completions/_watchrun $(DESTDIR)$(ZSHCOMPDIR)/_watchrun
+	install -m 644 completions/watchrun.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/watchrun.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/watchrun \
 	    $(DESTDIR)$(MANDIR)/man1/watchrun.1 \
-	    $(DESTDIR)$(MANDIR)/man5/watchrun.rules.5
+	    $(DESTDIR)$(MANDIR)/man5/watchrun.rules.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/watchrun \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_watchrun \
+	    $(DESTDIR)$(FISHCOMPDIR)/watchrun.fish
+
+# The Debian package, built from a copy of the sources in $(DEB_DIR)/src:
+# dpkg-buildpackage writes its results to the parent directory, which is
+# then $(DEB_DIR), not the one that holds this clone.
+DEB_DIR = $(BUILD)/deb
+DEB_SRCS = Makefile README.md completions debian doc examples src tests
+
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	cp -R $(DEB_SRCS) $(DEB_DIR)/src/
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
 
 # KNF is kept by hand: clang-format cannot align declarations with tabs
 # as style(9) does.
 lint:
 	mandoc -T lint -W warning doc/watchrun.1 doc/watchrun.rules.5
 	shellcheck -s bash tests/system/helpers.bash \
-	    tests/system/hardening.bash
+	    tests/system/hardening.bash completions/watchrun.bash
 	shellcheck -s sh .ci/run .ci/deps examples/*.sh \
 	    tests/system/valgrind-watchrun tests/system/valgrind-verdict \
 	    tests/system/doc-commands
@@ -201,7 +226,7 @@ clean:
 	rm -rf build build-asan build-fuzz watchrun
 
 .PHONY: all unit check check-unit check-system check-asan check-valgrind \
-	check-fuzz asan fuzz bench bench-smoke install uninstall lint \
+	check-fuzz asan fuzz bench bench-smoke install uninstall deb lint \
 	clean
 
 -include $(OBJS:.o=.d) $(WBENCH_OBJS:.o=.d) \

@@ -126,7 +126,9 @@ clear_terminal(void)
 	static const char seq[] = "\033[H\033[2J\033[3J";
 
 	fflush(stdout);
-	(void)write(STDOUT_FILENO, seq, sizeof(seq) - 1);
+	/* Best effort: a terminal that takes no input cannot be cleared. */
+	if (write(STDOUT_FILENO, seq, sizeof(seq) - 1) == -1)
+		return;
 }
 
 static void

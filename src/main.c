@@ -66,6 +66,7 @@ enum {
 	OPT_NO_VCS_IGNORE,
 	OPT_EXPLAIN,
 	OPT_BACKEND,
+	OPT_LIST_EVENTS,
 };
 
 static const struct option longopts[] = {
@@ -103,6 +104,7 @@ static const struct option longopts[] = {
 	{ "no-vcs-ignore", no_argument, NULL, OPT_NO_VCS_IGNORE },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -170,7 +172,8 @@ usage(void)
 "                           past it the run gets WATCHRUN_TRUNCATED=1\n"
 "  -q, --quiet              no status lines of watchrun's own\n"
 "  -h, --help               this help\n"
-"      --version            print the version\n");
+"      --version            print the version\n"
+"      --list-events        print the event names -e takes, one a line\n");
 	exit(0);
 }
 
@@ -696,6 +699,11 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 			break;
 		case OPT_VERSION:
 			printf("watchrun %s\n", VERSION);
+			exit(0);
+		case OPT_LIST_EVENTS:
+			/* Read by the shell completions: a short list fails. */
+			if (mask_list(stdout) == -1 || fflush(stdout) == EOF)
+				err(1, "stdout");
 			exit(0);
 		default:
 			bad_option(ch, argv[optind - 1]);

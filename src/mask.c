@@ -206,6 +206,28 @@ mask_names(uint32_t mask, const char **names, size_t max)
 	return n;
 }
 
+/* Writes the names of t, each after prefix, one a line to fp. */
+static int
+list_table(FILE *fp, const struct mask_name *t, size_t n, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fprintf(fp, "%s%s\n", prefix, t[i].name) < 0)
+			return -1;
+	return 0;
+}
+
+int
+mask_list(FILE *fp)
+{
+	if (list_table(fp, classic, NELEM(classic), "") == -1 ||
+	    list_table(fp, bare_extra, NELEM(bare_extra), "") == -1 ||
+	    list_table(fp, kernel, NELEM(kernel), "IN_") == -1)
+		return -1;
+	return 0;
+}
+
 size_t
 mask_format(uint32_t mask, char *buf, size_t size)
 {

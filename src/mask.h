@@ -43,4 +43,12 @@ size_t	 mask_format(uint32_t mask, char *buf, size_t size);
  */
 size_t	 mask_names(uint32_t mask, const char **names, size_t max);
 
+/*
+ * Writes every name mask_parse() accepts to fp, one a line and in upper
+ * case: the names masks are printed with, the further bare names, then
+ * the kernel's names with their IN_ prefix.  Shell completions read this
+ * list.  Returns 0, or -1 with errno set when a write fails.
+ */
+int	 mask_list(FILE *fp);
+
 #endif

@@ -81,6 +81,7 @@ opt-max-paths	doc/watchrun.1	cmd watchrun --max-paths 100 -s 'if [ "$WATCHRUN_TR
 opt-q	doc/watchrun.1	cmd watchrun -q -- make
 opt-help	doc/watchrun.1	cmd watchrun --help | head -n 1
 opt-version	doc/watchrun.1	cmd watchrun --version
+opt-list-events	doc/watchrun.1	cmd watchrun --list-events | head -n 3
 man-explain	doc/watchrun.1	rules .gitignore
 man-explain	doc/watchrun.1	rules Watchfile
 man-explain	doc/watchrun.1	cmd watchrun --explain src/main.o
@@ -1815,6 +1816,19 @@ partial_settled() {
 	doc_run "$(cat "$REC.text")"
 	[ "$rc" -eq 0 ]
 	diff -u "$REC.out" "$T/sout"
+}
+
+@test "opt-list-events: --list-events begins with the names shown, and -e takes every name it prints" {
+	doc_rec doc/watchrun.1 'cmd watchrun --list-events | head -n 3'
+	doc_run "$(cat "$REC.text")"
+	[ "$rc" -eq 0 ]
+	diff -u "$REC.out" "$T/sout"
+	"$WATCHRUN" --list-events >names
+	# With an event beside it: a watch option alone leaves none.
+	while read -r e; do
+		"$WATCHRUN" --check -e "CREATE|$e" -- true >/dev/null 2>&1 ||
+		    { echo "# -e $e is refused" >&2; return 1; }
+	done <names
 }
 
 # doc/watchrun.rules.5

@@ -5,6 +5,7 @@
 #include <sys/inotify.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <stdarg.h>
@@ -370,6 +371,95 @@ test_mask_names_counts_past_max_without_storing(void **state)
 	assert_int_equal(mask_names(IN_ALL_EVENTS, NULL, 0), 12);
 }
 
+/* The names mask_list() writes, in an array of count lines. */
+static char *
+list_names(size_t *countp)
+{
+	char *text = NULL, *p;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_non_null(fp = open_memstream(&text, &len));
+	assert_int_equal(mask_list(fp), 0);
+	assert_int_equal(fclose(fp), 0);
+	assert_true(len > 0 && text[len - 1] == '\n');
+	*countp = 0;
+	for (p = text; *p != '\0'; p++)
+		if (*p == '\n') {
+			*p = '\0';
+			(*countp)++;
+		}
+	return text;
+}
+
+static void
+test_mask_list_names_parse_once_each_in_upper_case(void **state)
+{
+	char *text, *a, *b;
+	size_t n, i, j;
+
+	(void)state;
+	text = list_names(&n);
+	for (i = 0, a = text; i < n; i++, a += strlen(a) + 1) {
+		assert_true(*a != '\0');
+		assert_true(parse_ok(a) != 0);
+		assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"),
+		    strlen(a));
+		for (j = i + 1, b = a + strlen(a) + 1; j < n;
+		    j++, b += strlen(b) + 1)
+			if (strcmp(a, b) == 0)
+				fail_msg("%s is listed twice", a);
+	}
+	free(text);
+}
+
+/* Whether name is one of the n names in text. */
+static int
+listed(const char *text, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++, text += strlen(text) + 1)
+		if (strcmp(text, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_mask_list_has_every_kind_of_name(void **state)
+{
+	static const char *const want[] = {
+		"ACCESS", "WRITE", "CLOSE", "ISDIR", "NO_LOOP", "INITIAL",
+		"CLOSE_WRITE", "MOVE", "ALL", "ALL_EVENTS", "IN_CLOSE_WRITE",
+		"IN_CLOSE", "IN_MOVE", "IN_ALL_EVENTS", "IN_NO_LOOP",
+	};
+	char *text;
+	size_t n, i;
+
+	(void)state;
+	text = list_names(&n);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!listed(text, n, want[i]))
+			fail_msg("%s is not listed", want[i]);
+	/* Only names the parser takes: IN_ has no INITIAL, WRITE no IN_. */
+	assert_false(listed(text, n, "IN_INITIAL"));
+	assert_false(listed(text, n, "IN_WRITE"));
+	free(text);
+}
+
+static void
+test_mask_list_reports_a_failed_write(void **state)
+{
+	char buf[16];
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(fp = fmemopen(buf, sizeof(buf), "w"));
+	assert_int_equal(setvbuf(fp, NULL, _IONBF, 0), 0);
+	assert_int_equal(mask_list(fp), -1);
+	(void)fclose(fp);
+}
+
 int
 main(void)
 {
@@ -403,6 +493,10 @@ main(void)
 		cmocka_unit_test(test_mask_names_lists_names_in_bit_order),
 		cmocka_unit_test(
 		    test_mask_names_counts_past_max_without_storing),
+		cmocka_unit_test(
+		    test_mask_list_names_parse_once_each_in_upper_case),
+		cmocka_unit_test(test_mask_list_has_every_kind_of_name),
+		cmocka_unit_test(test_mask_list_reports_a_failed_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
