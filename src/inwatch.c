@@ -89,8 +89,10 @@ inwatch_free(struct inwatch *w)
 	free(w->scanbuf);
 	free(w->stack);
 	free(w->moves);
-	for (i = 0; i < w->nroots; i++)
+	for (i = 0; i < w->nroots; i++) {
 		free(w->roots[i].path);
+		free(w->roots[i].real);
+	}
 	free(w->roots);
 	for (i = 0; i < w->nremounts; i++) {
 		free(w->remounts[i].name);
@@ -161,6 +163,9 @@ inwatch_drop_watch(void *arg, int wd)
 {
 	struct inwatch *w = arg;
 
+	/* Still watched as a root's parent: see inwatch_root.c. */
+	if (w->nparents > 0 && inwatch_is_parent(w, wd))
+		return;
 	/* The kernel may have dropped it already: EINVAL is expected. */
 	(void)events_rm(w->ifd, wd);
 }
@@ -187,7 +192,7 @@ inwatch_set_mask(struct inwatch *w, uint32_t mask)
 		path = tree_path(w->tree, n, NULL, 0, 1, &plen);
 		path[plen - 1] = '\0';
 		if (plen - 1 < PATH_MAX)
-			(void)events_add(w->ifd, path, w->kmask &
+			(void)inwatch_add(w, path, w->kmask &
 			    (tree_parent(n) == NULL ? ~(uint32_t)IN_DONT_FOLLOW :
 			    ~(uint32_t)0));
 	}
@@ -227,9 +232,15 @@ handle(struct inwatch *w, const struct event *evin)
 	if (ev->namelen == 0)
 		evbuf.mask |= IN_ISDIR;
 	isdir = (ev->mask & IN_ISDIR) != 0;
-	/* A watch dropped already: its late records mean nothing now. */
-	if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
+	/*
+	 * A watch dropped already: its late records mean nothing now.  Or
+	 * one on a root's parent only.
+	 */
+	if ((node = tree_lookup(w->tree, ev->wd)) == NULL) {
+		if (w->nparents > 0)
+			inwatch_parent_record(w, ev);
 		return;
+	}
 	if (w->nmoves > 0 && (ev->mask & IN_MOVE_SELF) &&
 	    inwatch_left(w, node))
 		return;
@@ -241,6 +252,8 @@ handle(struct inwatch *w, const struct event *evin)
 		return;
 	path = tree_path(w->tree, node, ev->name, ev->namelen, isdir, &plen);
 	if (ev->mask & IN_IGNORED) {
+		if (w->nparents > 0)
+			inwatch_parent_record(w, ev);
 		inwatch_emit(w, path, plen, ev->mask, ev->cookie);
 		if (tree_parent(node) == NULL)
 			inwatch_lose_root(w, node, "was deleted or unmounted");
@@ -280,6 +293,12 @@ handle(struct inwatch *w, const struct event *evin)
 		isdir = links_to_dir(w, node, ev);
 	if (!isdir)
 		return;
+	/* The parent of a root, in a tree too: is the root still there? */
+	if (w->nparents > 0 && (ev->mask & PARENT_EVENTS)) {
+		inwatch_parent_record(w, ev);
+		if ((node = tree_lookup(w->tree, ev->wd)) == NULL)
+			return;
+	}
 	if ((ev->mask & IN_MOVED_TO) && inwatch_moved_to(w, node, ev))
 		return;
 	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {

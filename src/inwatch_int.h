@@ -18,6 +18,15 @@
 /* Reading a directory: what watchrun's own scans cause too. */
 #define DIR_READS	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
 
+/*
+ * What the watch on a root's parent asks for.  The kernel says nothing
+ * on the root's own watch when it is deleted, or replaced by a rename,
+ * while it is some process's current directory (DELETE_SELF waits for
+ * the last user); its parent hears of it.  A root renamed away gets its
+ * MOVE_SELF whoever holds it.
+ */
+#define PARENT_EVENTS	(IN_DELETE | IN_MOVED_TO)
+
 /* A directory that left its parent, until it arrives or is forgotten. */
 struct move {
 	uint32_t	 cookie;
@@ -36,6 +45,16 @@ struct remount {
 struct root {
 	char		*path;		/* as given */
 	int		 wd;		/* -1 once gone */
+	dev_t		 dev;		/* the directory it was when added */
+	ino_t		 ino;
+	/*
+	 * Where the root really is, with no symlink, "." or "..", and the
+	 * watch on its parent (-1: none); real is NULL when there is no
+	 * parent to watch.
+	 */
+	char		*real;
+	size_t		 nameoff;	/* its last component, within real */
+	int		 pwd;
 };
 
 struct inwatch {
@@ -53,6 +72,7 @@ struct inwatch {
 	size_t		 movesize;
 	struct root	*roots;
 	size_t		 nroots;
+	size_t		 nparents;	/* roots whose parent is watched */
 	size_t		 unwatched;
 	size_t		 unscanned;	/* for want of descriptors */
 	int		 started;	/* the initial walk is over */
@@ -79,6 +99,13 @@ void		 inwatch_emit(struct inwatch *, const char *path, size_t len,
 void		 inwatch_drop_watch(void *arg, int wd);
 
 /* inwatch_walk.c */
+
+/*
+ * Adds or updates the watch on path for the tree, as events_add() does;
+ * on a directory that is also a root's parent, what the parent's watch
+ * asks for is kept.
+ */
+int		 inwatch_add(struct inwatch *, const char *path, uint32_t mask);
 
 /* Queues the directory of wd for the next walk(). */
 void		 inwatch_push(struct inwatch *, int wd);
@@ -169,8 +196,27 @@ void		 inwatch_rewatch_unmounted(struct inwatch *);
 
 /* inwatch_root.c */
 
-/* The root of node is gone (why says how): warns, and drops its tree. */
+/*
+ * The root of node is gone (why says how): warns, and drops its tree and
+ * the watch on its parent.
+ */
 void		 inwatch_lose_root(struct inwatch *, struct tnode *node,
 		    const char *why);
+
+/*
+ * Whether root r is no longer the directory it was when added: deleted,
+ * even while a current directory holds it, or replaced.
+ */
+int		 inwatch_root_gone(const struct root *r);
+
+/*
+ * Handles the record ev as one on a root's parent's watch, if it is: a
+ * root it names that is gone is lost, and on IN_IGNORED the parent's
+ * watch is forgotten.  Only when w->nparents > 0.
+ */
+void		 inwatch_parent_record(struct inwatch *, const struct event *ev);
+
+/* Whether wd is the watch on some root's parent. */
+int		 inwatch_is_parent(const struct inwatch *, int wd);
 
 #endif

@@ -60,10 +60,11 @@ rescan(struct inwatch *w)
 	for (i = 0; i < w->nroots; i++) {
 		if (w->roots[i].wd == -1)
 			continue;
-		wd = events_add(w->ifd, w->roots[i].path,
+		wd = inwatch_add(w, w->roots[i].path,
 		    w->kmask & ~IN_DONT_FOLLOW);
-		if (wd != w->roots[i].wd)
-			continue;	/* gone or replaced: swept below */
+		/* Gone or replaced: swept below. */
+		if (wd != w->roots[i].wd || inwatch_root_gone(&w->roots[i]))
+			continue;
 		if ((n = tree_lookup(w->tree, wd)) == NULL)
 			continue;
 		tree_set_mark(n, 1);

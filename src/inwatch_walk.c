@@ -52,6 +52,20 @@ inwatch_warn_path(const char *path, size_t len, const char *what, int err)
 	free(v);
 }
 
+int
+inwatch_add(struct inwatch *w, const char *path, uint32_t mask)
+{
+	int wd;
+
+	wd = events_add(w->ifd, path, mask);
+	/* mask replaced what the parent's watch asked for: ask again. */
+	if (wd != -1 && w->nparents > 0 &&
+	    (mask & PARENT_EVENTS) != PARENT_EVENTS && inwatch_is_parent(w, wd))
+		(void)events_add(w->ifd, path, PARENT_EVENTS | IN_MASK_ADD |
+		    (mask & IN_DONT_FOLLOW));
+	return wd;
+}
+
 void
 inwatch_push(struct inwatch *w, int wd)
 {
@@ -234,7 +248,7 @@ add_by_fd(struct inwatch *w, int fd)
 	char proc[64];
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	return events_add(w->ifd, proc, w->kmask & ~IN_DONT_FOLLOW);
+	return inwatch_add(w, proc, w->kmask & ~IN_DONT_FOLLOW);
 }
 
 void
@@ -282,7 +296,7 @@ inwatch_add_dir(struct inwatch *w, struct tnode *parent, const char *name,
 	path[plen - 1] = '\0';
 	deep = plen - 1 >= PATH_MAX;
 	if (!deep)
-		wd = events_add(w->ifd, path, w->kmask);
+		wd = inwatch_add(w, path, w->kmask);
 	else if ((fd = open_deep(w, parent, name, len)) != -1) {
 		wd = add_by_fd(w, fd);
 		close_keep_errno(fd);

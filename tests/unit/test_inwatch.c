@@ -53,6 +53,7 @@ struct seen {
 struct fixture {
 	char		 top[64];	/* the test's temporary directory */
 	char		*root;		/* top/r, the root watched */
+	char		*sub;		/* top/r/a, when a root too */
 	struct inwatch	*w;
 	struct seen	 seen;
 	/* The script of records: aligned as read(2) would fill it. */
@@ -231,14 +232,17 @@ assert_none(struct fixture *f)
 		fail_msg("seen: %s %#x", f->seen.path[0], f->seen.mask[0]);
 }
 
-/* Opens an inwatch on top/r, after making what dirs lists below top. */
+/*
+ * Opens an inwatch on the roots listed (paths as given), after making
+ * what dirs lists below top.
+ */
 static void
-start(struct fixture *f, const char *const dirs[])
+start_roots(struct fixture *f, const char *const dirs[],
+    const char *const roots[])
 {
 	struct watch_opts o;
 	size_t i;
 
-	make(f, "r/");
 	for (i = 0; dirs != NULL && dirs[i] != NULL; i++)
 		make(f, dirs[i]);
 	memset(&o, 0, sizeof(o));
@@ -246,10 +250,22 @@ start(struct fixture *f, const char *const dirs[])
 	o.sink = sink;
 	o.sink_arg = &f->seen;
 	assert_non_null(f->w = inwatch_new(&o));
-	f->root = strdup(at(f, "r"));
-	assert_int_equal(inwatch_root(f->w, f->root), 0);
+	for (i = 0; roots[i] != NULL; i++)
+		assert_int_equal(inwatch_root(f->w, roots[i]), 0);
 	inwatch_started(f->w);
 	assert_none(f);
+}
+
+/* Opens an inwatch on top/r, after making what dirs lists below top. */
+static void
+start(struct fixture *f, const char *const dirs[])
+{
+	const char *roots[2] = { NULL, NULL };
+
+	make(f, "r/");
+	f->root = strdup(at(f, "r"));
+	roots[0] = f->root;
+	start_roots(f, dirs, roots);
 }
 
 static int
@@ -285,6 +301,7 @@ teardown(void **state)
 	forget_seen(&f->seen);
 	(void)nftw(f->top, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f->root);
+	free(f->sub);
 	free(f);
 	return 0;
 }
@@ -497,6 +514,120 @@ test_inwatch_reused_wd_resolves_to_the_new_directory(void **state)
 	assert_only(f, "r/c/f", IN_CLOSE_WRITE);
 }
 
+static void
+test_inwatch_root_deleted_while_held_is_lost_by_its_parent(void **state)
+{
+	struct fixture *f = *state;
+	int top;
+
+	start(f, NULL);
+	top = wd_of(f, "");
+	/* Only a root really gone is lost: this one is still there. */
+	feed1(f, top, IN_DELETE | IN_ISDIR, 0, "r");
+	assert_none(f);
+	assert_int_equal(inwatch_roots(f->w), 1);
+	/* Deleted, with no DELETE_SELF: as when it is a current directory. */
+	assert_int_equal(rmdir(at(f, "r")), 0);
+	feed1(f, top, IN_DELETE | IN_ISDIR, 0, "r");
+	assert_int_equal(find(f, "r/", IN_DELETE_SELF | IN_ISDIR), 0);
+	assert_int_equal(find(f, "r/", IN_IGNORED | IN_ISDIR), 1);
+	assert_int_equal(f->seen.n, 2);
+	forget_seen(&f->seen);
+	assert_int_equal(inwatch_roots(f->w), 0);
+	assert_int_equal(inwatch_dirs(f->w), 0);
+}
+
+static void
+test_inwatch_root_replaced_by_a_rename_is_lost(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const dirs[] = { "n/", NULL };
+
+	start(f, dirs);
+	assert_int_equal(rename(at(f, "n"), at(f, "r")), 0);
+	feed1(f, wd_of(f, ""), IN_MOVED_TO | IN_ISDIR, 4, "r");
+	assert_seen(f, "r/", IN_DELETE_SELF | IN_ISDIR);
+	assert_int_equal(inwatch_roots(f->w), 0);
+}
+
+/*
+ * Opens an inwatch on top/r/a, then on top/r: r is then both a's parent
+ * and a root of its own.  Returns r's watch descriptor.
+ */
+static int
+start_nested(struct fixture *f)
+{
+	static const char *const dirs[] = { "r/", "r/a/", NULL };
+	const char *roots[3];
+
+	f->sub = strdup(at(f, "r/a"));
+	f->root = strdup(at(f, "r"));
+	roots[0] = f->sub;
+	roots[1] = f->root;
+	roots[2] = NULL;
+	start_roots(f, dirs, roots);
+	assert_int_equal(inwatch_roots(f->w), 2);
+	return wd_of(f, "r");
+}
+
+static void
+test_inwatch_root_parent_in_a_tree_keeps_the_tree(void **state)
+{
+	struct fixture *f = *state;
+	int rwd;
+
+	rwd = start_nested(f);
+	feed1(f, rwd, IN_DELETE | IN_ISDIR, 0, "a");
+	assert_only(f, "r/a/", IN_DELETE | IN_ISDIR);
+	assert_int_equal(inwatch_roots(f->w), 2);
+	assert_int_equal(rmdir(f->sub), 0);
+	feed1(f, rwd, IN_DELETE | IN_ISDIR, 0, "a");
+	assert_int_equal(find(f, "r/a/", IN_DELETE | IN_ISDIR), 0);
+	assert_seen(f, "r/a/", IN_DELETE_SELF | IN_ISDIR);
+	forget_seen(&f->seen);
+	assert_int_equal(inwatch_roots(f->w), 1);
+	/* r's own watch is as it was. */
+	assert_int_equal(wd_of(f, "r"), rwd);
+	feed1(f, rwd, IN_CLOSE_WRITE, 0, "f");
+	assert_only(f, "r/f", IN_CLOSE_WRITE);
+}
+
+static void
+test_inwatch_root_parent_watch_outlives_the_parent_tree(void **state)
+{
+	struct fixture *f = *state;
+	int rwd;
+
+	rwd = start_nested(f);
+	assert_int_equal(inwatch_unroot(f->w, f->root), 0);
+	assert_int_equal(inwatch_roots(f->w), 1);
+	/* The kernel's watch on r is still there, for a. */
+	assert_int_equal(wd_of(f, "r"), rwd);
+	assert_int_equal(rmdir(f->sub), 0);
+	feed1(f, rwd, IN_DELETE | IN_ISDIR, 0, "a");
+	assert_seen(f, "r/a/", IN_DELETE_SELF | IN_ISDIR);
+	assert_int_equal(inwatch_roots(f->w), 0);
+}
+
+static void
+test_inwatch_rescan_loses_a_current_directory_root_deleted(void **state)
+{
+	struct fixture *f = *state;
+	const char *const roots[] = { ".", NULL };
+	int cwd;
+
+	assert_true((cwd = open(".", O_RDONLY | O_DIRECTORY)) != -1);
+	make(f, "r/");
+	assert_int_equal(chdir(at(f, "r")), 0);
+	start_roots(f, NULL, roots);
+	/* "." still leads to it: its link count says it is gone. */
+	assert_int_equal(rmdir(at(f, "r")), 0);
+	feed1(f, -1, IN_Q_OVERFLOW, 0, NULL);
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_int_equal(inwatch_roots(f->w), 0);
+}
+
 int
 main(void)
 {
@@ -511,6 +642,11 @@ main(void)
 		T(test_inwatch_ignored_drops_the_directory_and_what_it_holds),
 		T(test_inwatch_root_ignored_loses_the_root),
 		T(test_inwatch_reused_wd_resolves_to_the_new_directory),
+		T(test_inwatch_root_deleted_while_held_is_lost_by_its_parent),
+		T(test_inwatch_root_replaced_by_a_rename_is_lost),
+		T(test_inwatch_root_parent_in_a_tree_keeps_the_tree),
+		T(test_inwatch_root_parent_watch_outlives_the_parent_tree),
+		T(test_inwatch_rescan_loses_a_current_directory_root_deleted),
 #undef T
 	};
 
