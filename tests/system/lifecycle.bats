@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # lifecycle.bats: the ready line and READY=1, --once, stopping on
-# SIGTERM/SIGINT/SIGHUP with nothing left behind, and the guardian that
-# stops the commands when watchrun is SIGKILLed.
+# SIGTERM/SIGINT/SIGHUP with nothing left behind, the guardian that
+# stops the commands when watchrun is SIGKILLed, and the end of a root
+# that is a current directory.
 
 load helpers
 
@@ -129,4 +130,60 @@ sleep_in() {
 	group_empty "$pgid"
 	[ "$ms" -ge 600 ]
 	grep -q '^watchrun: command-line:1: .*: killed by SIGKILL after' log
+}
+
+# A directory deleted while it is some process's current directory gets
+# no DELETE_SELF from the kernel until that process leaves it.  Each test
+# starts watchrun from inside the root, then (but for one) takes the
+# test's own shell out of it.
+
+@test "a root that is watchrun's current directory, deleted: exit 1" {
+	mkdir w/sub
+	cd "$T/w"
+	start_ready -w . -- true
+	cd "$T"
+	rm -rf "$T/w"
+	wait_for_log '^watchrun: \. was deleted; no longer watched$'
+	wait_for_log '^watchrun: no directory left to watch$'
+	wait_exit
+	expect_eq "exit status" 1 "$wr_status"
+}
+
+@test "a root deleted while the test's shell is in it too: exit 1" {
+	mkdir w/sub
+	cd "$T/w"
+	start_ready -w "$T/w" -- true
+	rm -rf "$T/w"
+	wait_for_log '^watchrun: .*/w was deleted; no longer watched$'
+	wait_exit
+	cd "$T"
+	expect_eq "exit status" 1 "$wr_status"
+}
+
+@test "a root that is watchrun's current directory, moved away: exit 1" {
+	cd "$T/w"
+	start_ready -w . -- true
+	cd "$T"
+	mv w moved
+	wait_for_log '^watchrun: \. was moved away; no longer watched$'
+	wait_exit
+	expect_eq "exit status" 1 "$wr_status"
+}
+
+@test "a current directory root inside another root: each deletion seen" {
+	mkdir w/sub
+	cd "$T/w/sub"
+	# The rule takes no DELETE: the tree of .. does not watch for it.
+	start_ready -w . -w .. -d 0 -e CREATE -s '"$T/probe" "$@"'
+	cd "$T"
+	rm -rf w/sub
+	wait_for_log '^watchrun: \. was deleted; no longer watched$'
+	# .. is still watched, as before.
+	: >w/f
+	wait_runs 1
+	expect_argv 1 ../f
+	rm -rf w
+	wait_for_log '^watchrun: \.\. was deleted; no longer watched$'
+	wait_exit
+	expect_eq "exit status" 1 "$wr_status"
 }
