@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "events.h"
 #include "log.h"
 #include "watch.h"
 #include "backend.h"
@@ -150,6 +151,7 @@ join_set(struct watch *w, size_t i)
 static void *
 backend(struct watch *w, size_t i, int quiet)
 {
+	char msg[256];
 	size_t k, withfd = 0;
 
 	if (w->be[i] != NULL)
@@ -158,7 +160,10 @@ backend(struct watch *w, size_t i, int quiet)
 		return NULL;
 	if ((w->be[i] = backends[i]->open(&w->opts)) == NULL) {
 		w->failed[i] = 1;
-		if (!quiet)
+		if (!quiet && i == 0)
+			log_warnx("inotify_init1: %s", events_strerror(errno,
+			    msg, sizeof(msg)));
+		else if (!quiet)
 			log_warnx("%s: %s", backends[i]->name,
 			    strerror(errno));
 		return NULL;
