@@ -172,7 +172,11 @@ be_dir_hook(void *arg, int fd, const char *path, size_t len)
 		(void)w->opts.dir_hook(w->opts.ignore_arg, fd, path, len);
 }
 
-/* As inwatch's: only what the mask asks for, nothing the filter ignores. */
+/*
+ * As inwatch's: nothing the filter ignores, and only what the mask asks
+ * for, since one event of ours may say what inotify says in several (a
+ * file that settled was written and modified).
+ */
 static void
 be_event(void *arg, const char *path, size_t len, uint32_t mask,
     uint32_t cookie)
@@ -180,7 +184,7 @@ be_event(void *arg, const char *path, size_t len, uint32_t mask,
 	struct pollwatch *w = arg;
 	struct pevent pev;
 
-	if ((mask & w->opts.mask) == 0)
+	if ((mask &= w->opts.mask | IN_ISDIR) == 0 || mask == IN_ISDIR)
 		return;
 	if (len > 0 && be_ignored(w, path, len))
 		return;
