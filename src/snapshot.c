@@ -71,6 +71,7 @@
 
 struct entry {
 	struct snap_stat st;		/* as last reported or recorded */
+	int64_t		 listed;	/* a directory: wall time of its listing */
 	uint32_t	 parent;	/* NONE: a root */
 	uint32_t	 child;		/* first child */
 	uint32_t	 next;		/* sibling; link of the free lists */
@@ -154,6 +155,7 @@ struct snap {
 	size_t		 rulessize;
 	uint32_t	 listing;	/* the directory being listed */
 	uint32_t	 current;	/* ...whose new names arrive */
+	int64_t		 quiet_before;	/* QUIET: for files born before this */
 	struct fresh	*fresh;
 	size_t		 nfresh;
 	size_t		 freshsize;
@@ -943,6 +945,14 @@ arrive(struct snap *s, uint32_t dir, int dfd, const char *name, size_t len,
 	if ((!known || (type == DT_DIR) != isdir) &&
 	    ignored_child(s, name, len, isdir))
 		return NONE;
+	/*
+	 * Where the filter changed its mind, a name unknown to a listing
+	 * may have been ignored until now, or be new: born before the last
+	 * listing, it is the former.
+	 */
+	if (mode == QUIET && (st.btime != 0 ? st.btime : st.ctime) >=
+	    s->quiet_before - RACY_NS)
+		mode = REPORT;
 	if ((m = source(s, dir, &st, flags)) != NONE && m != DUP) {
 		move(s, m, dir, name, len, &st);
 		*movedp = 1;
@@ -1110,6 +1120,7 @@ list_dir(struct snap *s, uint32_t id, int fd)
 	}
 	s->e[id].flags |= E_LISTED;
 	s->e[id].flags &= ~(E_RELIST | E_QUIET | E_WARNED);
+	s->e[id].listed = s->wall;
 	/* Listed in the tick of its last change: a later one may hide. */
 	if (racy_time(s, s->e[id].st.mtime))
 		s->e[id].flags |= E_RELIST;
@@ -1191,6 +1202,7 @@ visit(struct snap *s, uint32_t id, int fd, enum mode mode)
 {
 	const struct fresh *f;
 	enum mode lmode;
+	int64_t quiet_before;
 	uint32_t c, next, n;
 	size_t base, i;
 	int moved;
@@ -1200,6 +1212,8 @@ visit(struct snap *s, uint32_t id, int fd, enum mode mode)
 		lmode = QUIET;
 	else if (!(s->e[id].flags & E_LISTED))
 		lmode = mode;
+	quiet_before = s->e[id].flags & E_LISTED ? s->e[id].listed :
+	    INT64_MAX;
 	s->nfresh = s->nfreshbuf = 0;
 	if (!(s->e[id].flags & E_LISTED) || (s->e[id].flags & E_RELIST))
 		list_dir(s, id, fd);
@@ -1213,6 +1227,7 @@ visit(struct snap *s, uint32_t id, int fd, enum mode mode)
 	}
 	/* A move out of one of its names notes that name too: see move(). */
 	s->current = id;
+	s->quiet_before = quiet_before;
 	for (i = 0; i < s->nfresh; i++) {
 		f = &s->fresh[i];
 		n = arrive(s, id, fd, s->freshbuf + f->off, f->len, f->type,
@@ -1225,6 +1240,8 @@ visit(struct snap *s, uint32_t id, int fd, enum mode mode)
 	for (i = base; i < s->nstack; i++) {
 		c = s->stack[i];
 		s->e[c].flags &= ~E_PUSHED;
+		/* What replaces c arrives here, not where the last visit was. */
+		s->quiet_before = quiet_before;
 		if (s->e[c].parent == id &&
 		    !(s->e[c].flags & (E_VANISHED | E_FREE)))
 			enter(s, id, fd, c, mode);

@@ -944,12 +944,16 @@ test_snap_refilter(void **state)
 	expect_none();
 	F.ignore = NULL;
 	tick(1000);
+	/* Made since w/ was listed: new, not one the filter hid until now. */
+	write_("w/fresh", 1);
+	tick(1000);
 	(void)snap_refilter(S, F.now, F.wall);
 	expect_none();
 	assert_int_equal(snap_dirs(S), 3);
 	write_("w/build/out", 3);
 	poll_twice();
-	expect_events("MODIFY|WRITE w/build/out", NULL);
+	expect_events("MODIFY|WRITE|CREATE w/fresh",
+	    "MODIFY|WRITE w/build/out", NULL);
 }
 
 static void
