@@ -71,7 +71,8 @@
 
 struct entry {
 	struct snap_stat st;		/* as last reported or recorded */
-	int64_t		 listed;	/* a directory: wall time of its listing */
+	int64_t		 listed;	/* a directory: when it was listed, or
+					   for one never listed, its parent */
 	uint32_t	 parent;	/* NONE: a root */
 	uint32_t	 child;		/* first child */
 	uint32_t	 next;		/* sibling; link of the free lists */
@@ -965,6 +966,8 @@ arrive(struct snap *s, uint32_t dir, int dfd, const char *name, size_t len,
 	if (mode == QUIET && isdir)
 		flags |= E_QUIET;
 	id = entry_new(s, dir, name, len, &st, flags);
+	if (flags & E_QUIET)
+		s->e[id].listed = s->quiet_before;
 	switch (mode) {
 	case REPORT:
 		if (isdir)
@@ -1212,8 +1215,8 @@ visit(struct snap *s, uint32_t id, int fd, enum mode mode)
 		lmode = QUIET;
 	else if (!(s->e[id].flags & E_LISTED))
 		lmode = mode;
-	quiet_before = s->e[id].flags & E_LISTED ? s->e[id].listed :
-	    INT64_MAX;
+	quiet_before = s->e[id].flags & (E_LISTED | E_QUIET) ?
+	    s->e[id].listed : INT64_MAX;
 	s->nfresh = s->nfreshbuf = 0;
 	if (!(s->e[id].flags & E_LISTED) || (s->e[id].flags & E_RELIST))
 		list_dir(s, id, fd);

@@ -944,8 +944,9 @@ test_snap_refilter(void **state)
 	expect_none();
 	F.ignore = NULL;
 	tick(1000);
-	/* Made since w/ was listed: new, not one the filter hid until now. */
+	/* Made since w/ was listed: new, not hidden by the filter till now. */
 	write_("w/fresh", 1);
+	write_("w/build/fresh", 1);
 	tick(1000);
 	(void)snap_refilter(S, F.now, F.wall);
 	expect_none();
@@ -953,7 +954,8 @@ test_snap_refilter(void **state)
 	write_("w/build/out", 3);
 	poll_twice();
 	expect_events("MODIFY|WRITE|CREATE w/fresh",
-	    "MODIFY|WRITE w/build/out", NULL);
+	    "MODIFY|WRITE|CREATE w/build/fresh", "MODIFY|WRITE w/build/out",
+	    NULL);
 }
 
 static void
