@@ -89,7 +89,7 @@ struct entry {
 /* A file that changed and has yet to settle. */
 struct pending {
 	uint32_t	 id;
-	struct snap_stat seen;		/* at the last look that found it changed */
+	struct snap_stat seen;		/* at the last look that saw a change */
 	uint64_t	 at;		/* ...made then */
 };
 
@@ -151,7 +151,7 @@ struct snap {
 	uint32_t	*stack;		/* directories to visit */
 	size_t		 nstack;
 	size_t		 stacksize;
-	uint32_t	*rules;		/* directories whose rules file changed */
+	uint32_t	*rules;		/* directories whose rules changed */
 	size_t		 nrules;
 	size_t		 rulessize;
 	uint32_t	 listing;	/* the directory being listed */
@@ -837,7 +837,8 @@ source(struct snap *s, uint32_t dir, const struct snap_stat *st,
 		if (e->st.dev != st->dev || e->st.ino != st->ino ||
 		    !same_file(&e->st, st) || (e->flags & E_NEW))
 			continue;
-		if ((flags & E_DIR) && (e->parent == NONE || within(s, dir, id)))
+		if ((flags & E_DIR) &&
+		    (e->parent == NONE || within(s, dir, id)))
 			return DUP;
 		if ((e->flags & E_LINK) != (flags & E_LINK) ||
 		    !same_birth(&e->st, st))
@@ -1243,7 +1244,7 @@ visit(struct snap *s, uint32_t id, int fd, enum mode mode)
 	for (i = base; i < s->nstack; i++) {
 		c = s->stack[i];
 		s->e[c].flags &= ~E_PUSHED;
-		/* What replaces c arrives here, not where the last visit was. */
+		/* What replaces c arrives here, not where a visit was. */
 		s->quiet_before = quiet_before;
 		if (s->e[c].parent == id &&
 		    !(s->e[c].flags & (E_VANISHED | E_FREE)))

@@ -54,7 +54,7 @@ struct snap_ops {
 		    uint32_t cookie);
 	/* A directory that cannot be read (said once until it can). */
 	void	 (*cannot_read)(void *, const char *path, size_t len, int err);
-	/* The root id is gone: err is errno, or 0 when another took its place. */
+	/* Root id is gone: err is errno, or 0 if another took its place. */
 	void	 (*lost)(void *, uint32_t id, const char *path, int err);
 };
 
