@@ -219,8 +219,8 @@ read_events(struct app *a)
 
 	began = a->now = loop_now();
 	got = watch_read(a->watch, a->now);
-	/* Whatever was queued when the read began has been read now. */
-	sched_drained(a->sched, began);
+	/* What was changed before then has been read now. */
+	sched_drained(a->sched, watch_seen(a->watch, began));
 	if (!after_read(a))
 		return;
 	loop_timer_at(a->loop, &a->poll_timer, watch_due(a->watch));

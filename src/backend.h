@@ -28,6 +28,13 @@ struct backend_ops {
 	int		 (*fd)(const void *);
 	/* When read() is next due without fd being readable (loop_now()). */
 	uint64_t	 (*due)(const void *);
+	/*
+	 * After a read() that began at began (loop_now()): the time before
+	 * which every change has been reported.  NULL: began, as for a
+	 * kernel queue, read until empty.  Polling answers when its last
+	 * poll began, or 0 while it holds back a file still being written.
+	 */
+	uint64_t	 (*seen)(const void *, uint64_t began);
 	/* Handles what is there to handle; returns how many notices. */
 	size_t		 (*read)(void *, uint64_t now);
 	size_t		 (*dirs)(const void *);

@@ -56,6 +56,7 @@ struct pollwatch {
 	uint64_t	 interval;
 	uint64_t	 next;		/* the next poll, or LOOP_NEVER */
 	size_t		 emitted;
+	uint64_t	 polled;	/* when the last poll began */
 };
 
 static int64_t
@@ -379,6 +380,15 @@ be_due(const void *arg)
 	return settle < w->next ? settle : w->next;
 }
 
+static uint64_t
+be_seen(const void *arg, uint64_t began)
+{
+	const struct pollwatch *w = arg;
+
+	(void)began;
+	return snap_settle_due(w->snap) != UINT64_MAX ? 0 : w->polled;
+}
+
 static size_t
 be_read(void *arg, uint64_t now)
 {
@@ -386,6 +396,7 @@ be_read(void *arg, uint64_t now)
 
 	w->emitted = 0;
 	if (now >= w->next) {
+		w->polled = now;
 		(void)snap_poll(w->snap, now, wall_ns());
 		/* From its end: a poll slower than the interval gets a rest. */
 		w->next = loop_now() + w->interval;
@@ -436,6 +447,7 @@ const struct backend_ops pollwatch_backend = {
 	.refilter = be_refilter,
 	.fd = be_fd,
 	.due = be_due,
+	.seen = be_seen,
 	.read = be_read,
 	.dirs = be_dirs,
 	.roots = be_roots,

@@ -330,6 +330,19 @@ watch_read(struct watch *w, uint64_t now)
 	return got;
 }
 
+uint64_t
+watch_seen(const struct watch *w, uint64_t began)
+{
+	uint64_t seen, until = began;
+	size_t i;
+
+	for (i = 0; i < NBACKENDS; i++)
+		if (w->be[i] != NULL && backends[i]->seen != NULL &&
+		    (seen = backends[i]->seen(w->be[i], began)) < until)
+			until = seen;
+	return until;
+}
+
 enum count { DIRS, ROOTS, UNWATCHED, UNSCANNED };
 
 static size_t

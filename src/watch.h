@@ -110,6 +110,15 @@ uint64_t	 watch_due(const struct watch *);
  */
 size_t		 watch_read(struct watch *, uint64_t now);
 
+/*
+ * After a watch_read() that began at began: the time before which every
+ * change has been reported, by every backend.  A kernel queue read until
+ * empty has reported all changes before the read began; polling, only
+ * those before its last poll began, and none while it holds back a file
+ * still being written.
+ */
+uint64_t	 watch_seen(const struct watch *, uint64_t began);
+
 /* Directories watched (or polled), roots still present. */
 size_t		 watch_dirs(const struct watch *);
 size_t		 watch_roots(const struct watch *);

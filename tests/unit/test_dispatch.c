@@ -165,11 +165,11 @@ test_dispatch_drops_directory_reads_unless_asked(void **state)
 
 	load(f, "x ALL all\nx OPEN|ISDIR opens\n");
 	assert_true(dispatch_dir_read(&(struct pevent){ "x/", 2,
-	    IN_OPEN | IN_ISDIR, 0 }));
+	    IN_OPEN | IN_ISDIR, 0, 0 }));
 	assert_false(dispatch_dir_read(&(struct pevent){ "x", 1, IN_OPEN,
-	    0 }));
+	    0, 0 }));
 	assert_false(dispatch_dir_read(&(struct pevent){ "x/", 2,
-	    IN_CREATE | IN_ISDIR, 0 }));
+	    IN_CREATE | IN_ISDIR, 0, 0 }));
 	event(f, "x/", IN_OPEN | IN_ISDIR, 1);
 	event(f, "x/", IN_CLOSE_NOWRITE | IN_ISDIR, 2);
 	assert_int_equal(count(f, 0), 0);
