@@ -23,6 +23,7 @@
 #include "cmdcheck.h"
 #include "duration.h"
 #include "explain.h"
+#include "init.h"
 #include "log.h"
 #include "mask.h"
 #include "match.h"
@@ -65,6 +66,7 @@ enum {
 	OPT_NO_DEFAULT_IGNORES,
 	OPT_NO_VCS_IGNORE,
 	OPT_EXPLAIN,
+	OPT_INIT,
 };
 
 static const struct option longopts[] = {
@@ -101,6 +103,7 @@ static const struct option longopts[] = {
 	{ "no-default-ignores", no_argument, NULL, OPT_NO_DEFAULT_IGNORES },
 	{ "no-vcs-ignore", no_argument, NULL, OPT_NO_VCS_IGNORE },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "init", no_argument, NULL, OPT_INIT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -119,6 +122,7 @@ usage(void)
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
 "       watchrun --explain path [-f file | rule options]\n"
+"       watchrun --init [-q] [-f file]\n"
 "       watchrun --print | --json [--once] [-f file] [-w dir] [-x regex]\n"
 "                [-r regex] [-e events]\n"
 "\n"
@@ -156,6 +160,8 @@ usage(void)
 "      --check              validate and print the rules, run nothing\n"
 "      --explain PATH       say which ignore hides PATH, or which rules it\n"
 "                           sets off, and exit\n"
+"      --init               write a commented Watchfile (or -f FILE) that\n"
+"                           suits the project here; never over a file\n"
 "      --print, --json      print events instead of running commands\n"
 "      --partial            start even if not every directory can be watched\n"
 "      --follow-symlinks    watch directories that symlinks point to\n"
@@ -495,6 +501,8 @@ struct cli {
 	char		**ignores;
 	size_t		  nignores;
 	const char	 *explain;	/* --explain PATH */
+	int		  init;		/* --init */
+	char		  other_opt[OPT_NAME_MAX];	/* not -f or -q */
 	char		  wait_opt[OPT_NAME_MAX];	/* --wait-timeout */
 	char		  print_opt[OPT_NAME_MAX];	/* --print or --json */
 	char		  busy_opt[OPT_NAME_MAX];	/* what set on_busy */
@@ -539,6 +547,9 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 		    &li)) == -1)
 			break;
 		opt_name(ch, li, name, sizeof(name));
+		if (ch != 'f' && ch != 'q' && ch != OPT_INIT &&
+		    c->other_opt[0] == '\0')
+			(void)strlcpy(c->other_opt, name, sizeof(c->other_opt));
 		switch (ch) {
 		case 'f':
 			c->file = optarg;
@@ -633,6 +644,9 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 		case OPT_CHECK:
 			c->check = 1;
 			break;
+		case OPT_INIT:
+			c->init = 1;
+			break;
 		case OPT_JSON:
 			o->json = 1;
 			/* FALLTHROUGH */
@@ -710,6 +724,11 @@ cli_check(const struct cli *c, const struct app_opts *o)
 		    "together");
 	if (c->wait_opt[0] != '\0' && !o->once)
 		usage_error("%s: only with --once", c->wait_opt);
+	if (c->init && c->other_opt[0] != '\0')
+		usage_error("--init and %s cannot be given together",
+		    c->other_opt);
+	if (c->init && c->cmd != NULL)
+		usage_error("--init runs no command");
 	if (c->explain != NULL && (o->print || c->check))
 		usage_error("--explain and %s cannot be given together",
 		    c->check ? "--check" : c->print_opt);
@@ -741,6 +760,8 @@ main(int argc, char *argv[])
 	c.debounce = RULES_DEFAULT_DEBOUNCE;
 	cli_parse(&c, &o, argc, argv);
 	cli_check(&c, &o);
+	if (c.init)
+		exit(init_write(c.file != NULL ? c.file : WATCHFILE, o.quiet));
 	/* Shell text (-s, a Watchfile's commands) is sh's to judge. */
 	if (c.cmd != NULL && c.explain == NULL)
 		command_check(c.cmd, c.ncmd);

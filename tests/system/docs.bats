@@ -72,6 +72,7 @@ opt-wait-timeout	doc/watchrun.1	cmd watchrun --once --wait-timeout 2s -w spool -
 opt-c	doc/watchrun.1	cmd watchrun -c -- make
 opt-check	doc/watchrun.1	cmd watchrun --check
 opt-explain	doc/watchrun.1	cmd watchrun --explain .git/config
+opt-init	doc/watchrun.1	cmd watchrun --init && watchrun --check
 opt-print	doc/watchrun.1	cmd watchrun --print -w tests
 opt-json	doc/watchrun.1	cmd watchrun --json --once -e CREATE -w inbox
 opt-partial	doc/watchrun.1	cmd watchrun --partial -w big -- make
@@ -1664,6 +1665,26 @@ exec tail -f /dev/null"
 	doc_run "$(cat "$REC.text")"
 	[ "$rc" -eq 0 ]
 	diff -u "$REC.out" "$T/sout"
+}
+
+@test "opt-init: --init writes a Watchfile for make that --check accepts, and never writes over it" {
+	doc_text doc/watchrun.1 'cmd watchrun --init && watchrun --check'
+	cd w
+	: >Makefile
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ] || { cat "$T/serr" >&2; false; }
+	expect_value "$T/serr" 'watchrun: wrote Watchfile: make when C sources, headers or makefiles change (Makefile is here)
+'
+	grep -qx 'rule Watchfile:[0-9]*' "$T/sout"
+	grep -qxF '	shell    make' "$T/sout"
+	cp Watchfile "$T/first"
+	echo '# mine' >>Watchfile
+	cp Watchfile "$T/mine"
+	doc_run "$TEXT"
+	[ "$rc" -eq 1 ]
+	expect_value "$T/serr" "watchrun: Watchfile: already exists; --init writes a new file only, and leaves this one as it is
+"
+	cmp Watchfile "$T/mine"
 }
 
 @test "opt-print: --print -w tests: the Watchfile's roots and tests/, less its ignores; its rules not run" {

@@ -261,6 +261,13 @@ expect_error_path() {
 	expect_error \
 	    "watchrun: -f and a command-line rule cannot be given together$see" \
 	    -f rules -s true
+	expect_error "watchrun: --init and -w cannot be given together$see" \
+	    --init -w w
+	expect_error \
+	    "watchrun: --init and --check cannot be given together$see" \
+	    -q --check --init
+	expect_error "watchrun: --init runs no command$see" --init true
+	[ ! -e Watchfile ] && [ ! -e x ]
 }
 
 @test "-R and --on-busy queue or ignore contradict each other, in any order" {
@@ -298,6 +305,7 @@ expect_error_path() {
 	    --max-paths 10 --print
 	expect_error "watchrun: -d: only for commands, and --print runs none$see" \
 	    --print -d 1s -w w
+
 }
 
 @test "--help: the whole usage on stdout, nothing on stderr, exit 0" {
