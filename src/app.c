@@ -32,6 +32,7 @@
 #include "ownout.h"
 #include "pace.h"
 #include "print.h"
+#include "report.h"
 #include "rules.h"
 #include "rulesfile.h"
 #include "runner.h"
@@ -46,6 +47,7 @@
 struct run {
 	char		*first;		/* its batch's first path, escaped */
 	size_t		 count;		/* the paths in its batch */
+	int		 stopped;	/* watchrun stopped it */
 };
 
 struct app {
@@ -78,6 +80,8 @@ struct app {
 	int		 paused;	/* inotify out of the loop for a pace */
 	int		 stopping;
 	int		 status;
+	int		 color;		/* colour the run reports */
+	int		 bell;		/* ring the terminal's bell on a failure */
 };
 
 static int
@@ -139,6 +143,7 @@ start_run(struct app *a, size_t i)
 	free(run->first);
 	run->first = NULL;
 	run->count = batch_count(b);
+	run->stopped = 0;
 	if (run->count > 0) {
 		p = batch_path(b, 0, &len);
 		run->first = log_vis(p, len);
@@ -166,6 +171,7 @@ schedule(struct app *a)
 			start_run(a, acts[i].rule);
 			break;
 		case SCHED_STOP:
+			a->runs[acts[i].rule].stopped = 1;
 			runner_stop(a->runner, acts[i].rule);
 			break;
 		case SCHED_SIGNAL:
@@ -252,33 +258,33 @@ on_sched_timer(struct loop_timer *t, uint64_t now)
 	schedule(a);
 }
 
+/*
+ * Reports a run's end: a line on standard error, and the bell for a
+ * failure with --bell.
+ */
 static void
 report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
 {
 	const struct run *run = &a->runs[i];
-	const char *abbrev;
-	char *cmd, what[64], paths[64];
+	struct report_run rr;
+	char *cmd, *line;
 
-	if (a->o->quiet)
-		return;
-	if (WIFEXITED(status))
-		snprintf(what, sizeof(what), "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		abbrev = sigabbrev_np(WTERMSIG(status));
-		snprintf(what, sizeof(what), "killed by SIG%s",
-		    abbrev != NULL ? abbrev : "?");
-	} else
-		return;
-	paths[0] = '\0';
-	if (run->count > 1)
-		snprintf(paths, sizeof(paths), " and %zu more", run->count - 1);
 	cmd = rules_command_text(&a->rules[i]);
-	log_info("%s: %s%s%s%s%s: %s%s after %llu.%03llus",
-	    a->rules[i].origin, cmd, run->first != NULL ? " (" : "",
-	    run->first != NULL ? run->first : "", paths,
-	    run->first != NULL ? ")" : "", timed_out ? "timed out, " : "",
-	    what, (unsigned long long)(ran / 1000000),
-	    (unsigned long long)(ran % 1000000 / 1000));
+	memset(&rr, 0, sizeof(rr));
+	rr.origin = a->rules[i].origin;
+	rr.command = cmd;
+	rr.first = run->first;
+	rr.count = run->count;
+	rr.status = status;
+	rr.timed_out = timed_out;
+	rr.stopped = run->stopped || a->stopping;
+	rr.ran = ran;
+	if (!a->o->quiet && (line = report_line(&rr, a->color)) != NULL) {
+		log_info("%s", line);
+		free(line);
+	}
+	if (a->bell && report_outcome(&rr) == REPORT_FAILED)
+		(void)write(STDERR_FILENO, "\a", 1);
 	free(cmd);
 }
 
@@ -671,6 +677,9 @@ app_run(const struct app_opts *o)
 	a.rules = o->rs->rules;
 	a.nrules = o->print ? 0 : o->rs->nrules;
 	setup_signals(&a);
+	a.color = report_color_wanted(o->color, isatty(STDERR_FILENO),
+	    getenv("NO_COLOR"), getenv("TERM"));
+	a.bell = o->bell && isatty(STDERR_FILENO);
 	a.loop = loop_new();
 	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
 	loop_timer_init(&a.pace_timer, on_pace, &a);

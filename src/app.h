@@ -6,6 +6,7 @@
 #ifndef WATCHRUN_APP_H
 #define WATCHRUN_APP_H
 
+#include "report.h"
 #include "sched.h"
 
 struct match_re;
@@ -48,6 +49,8 @@ struct app_opts {
 	int		 clear;		/* clear the terminal before each run */
 	int		 no_default_ignores;
 	int		 no_vcs_ignore;	/* git's ignore rules do not apply */
+	enum report_color color;	/* --color */
+	int		 bell;		/* --bell */
 };
 
 /* Runs until a signal, --once or the loss of every root; returns the exit status. */

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mask.h"
 #include "match.h"
+#include "report.h"
 #include "rules.h"
 #include "suggest.h"
 #include "xmalloc.h"
@@ -67,6 +68,8 @@ enum {
 	OPT_NO_VCS_IGNORE,
 	OPT_EXPLAIN,
 	OPT_INIT,
+	OPT_COLOR,
+	OPT_BELL,
 };
 
 static const struct option longopts[] = {
@@ -104,6 +107,8 @@ static const struct option longopts[] = {
 	{ "no-vcs-ignore", no_argument, NULL, OPT_NO_VCS_IGNORE },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "init", no_argument, NULL, OPT_INIT },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "bell", no_argument, NULL, OPT_BELL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -118,6 +123,7 @@ usage(void)
 "                [--wait-timeout duration] [--signal sig] [--stop-signal sig]\n"
 "                [--stop-timeout duration] [--partial] [--follow-symlinks]\n"
 "                [--max-paths n] [--no-default-ignores] [--no-vcs-ignore]\n"
+"                [--color auto|always|never] [--bell]\n"
 "       watchrun [options] [-r regex] [-e events] -s command-line\n"
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
@@ -167,6 +173,9 @@ usage(void)
 "      --follow-symlinks    watch directories that symlinks point to\n"
 "      --max-paths N        cap each rule's batch at N paths (default 100000);\n"
 "                           past it the run gets WATCHRUN_TRUNCATED=1\n"
+"      --color WHEN         colour run reports green or red: auto (default;\n"
+"                           on a terminal, unless NO_COLOR), always, never\n"
+"      --bell               ring the terminal's bell when a run fails\n"
 "  -q, --quiet              no status lines of watchrun's own\n"
 "  -h, --help               this help\n"
 "      --version            print the version\n");
@@ -646,6 +655,15 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 			break;
 		case OPT_INIT:
 			c->init = 1;
+			break;
+		case OPT_COLOR:
+			if (report_color_parse(optarg, &o->color) == -1)
+				usage_error("%s '%s': expected auto, always or "
+				    "never", name, vis_arg(optarg));
+			break;
+		case OPT_BELL:
+			o->bell = 1;
+			cmd_only(c, name);
 			break;
 		case OPT_JSON:
 			o->json = 1;

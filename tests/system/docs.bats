@@ -70,6 +70,8 @@ opt-stop-timeout	doc/watchrun.1	cmd watchrun -R --stop-timeout 1s -- ./server
 opt-once	doc/watchrun.1	cmd watchrun --once -- make && ./deploy
 opt-wait-timeout	doc/watchrun.1	cmd watchrun --once --wait-timeout 2s -w spool -- true; echo $?
 opt-c	doc/watchrun.1	cmd watchrun -c -- make
+opt-color	doc/watchrun.1	cmd watchrun --color always -- make 2>&1 | less -R
+opt-bell	doc/watchrun.1	cmd watchrun --bell -- make
 opt-check	doc/watchrun.1	cmd watchrun --check
 opt-explain	doc/watchrun.1	cmd watchrun --explain .git/config
 opt-init	doc/watchrun.1	cmd watchrun --init && watchrun --check
@@ -1642,6 +1644,62 @@ exec tail -f /dev/null"
 	wait_until file_has "$T/log" 'exited 0 after'
 	expect_value "$T/wr.out" 'built
 '
+}
+
+@test "opt-color: --color always colours the reports for less -R, NO_COLOR or not: green for success, red for failure" {
+	doc_text doc/watchrun.1 'cmd watchrun --color always -- make 2>&1 | less -R'
+	export NO_COLOR=1
+	stub make "[ ! -e '$T/fail' ]"
+	stub less "exec cat >'$T/paged'"
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE" "$T/paged"
+	echo x >a.c
+	wait_until file_has "$T/paged" 'exited 0'
+	: >"$T/fail"
+	echo x >b.c
+	wait_until file_has "$T/paged" 'exited 1'
+	call_argv less 1 -R
+	grep -qF $'(a.c): \e[32mexited 0\e[m after ' "$T/paged"
+	grep -qF $'(b.c): \e[31mexited 1\e[m after ' "$T/paged"
+	# Nothing else is coloured.
+	expect_eq "ESC bytes" 4 "$(tr -cd '\033' <"$T/paged" | wc -c)"
+}
+
+# have_pty: script(1) can give a command a pseudo-terminal here.
+have_pty() {
+	command -v script >/dev/null &&
+	    script -qec true /dev/null </dev/null >/dev/null 2>&1
+}
+
+@test "opt-bell: --bell rings once for a failed make, not for one that succeeds, and never into a file" {
+	doc_text doc/watchrun.1 'cmd watchrun --bell -- make'
+	have_pty || skip "no pseudo-terminal to be had (is /dev/pts mounted?)"
+	stub make "[ ! -e '$T/fail' ]"
+	cd w
+	: >"$T/fail"
+	setsid script -qec "$TEXT" /dev/null </dev/null >"$T/tty.out" \
+	    2>&1 3>&- &
+	WR_PID=$!
+	wait_for_log 'watchrun: ready, watching' "$T/tty.out"
+	echo x >a.c
+	wait_until file_has "$T/tty.out" 'exited 1'
+	rm "$T/fail"
+	echo x >b.c
+	wait_until file_has "$T/tty.out" 'exited 0'
+	expect_eq "bells" 1 "$(tr -cd '\a' <"$T/tty.out" | wc -c)"
+	# It follows the report of the failure.
+	expect_eq "bells up to the failure's report" 0 \
+	    "$(sed '/exited 1/q' "$T/tty.out" | tr -cd '\a' | wc -c)"
+	kill -TERM -- "-$WR_PID"
+	wait_exit
+	# Standard error a file: no bell in it.
+	: >"$T/fail"
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo y >a.c
+	wait_until file_has "$T/log" 'exited 1 after'
+	refute grep -q $'\a' "$T/log"
 }
 
 @test "opt-check: --check prints the rules of ./Watchfile, or its errors with status 2" {
