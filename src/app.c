@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -82,6 +83,9 @@ struct app {
 	int		 status;
 	int		 color;		/* colour the run reports */
 	int		 bell;		/* ring the terminal's bell on a failure */
+	uint64_t	 watchdog_us;	/* systemd's watchdog interval; 0: none */
+	struct loop_timer watchdog_timer;
+	char		*last_run;	/* the status line's end, or NULL */
 };
 
 static int
@@ -259,14 +263,37 @@ on_sched_timer(struct loop_timer *t, uint64_t now)
 }
 
 /*
- * Reports a run's end: a line on standard error, and the bell for a
- * failure with --bell.
+ * Tells systemd what is watched, and how the last run ended; state, if
+ * not NULL, goes in the same datagram, before it.
+ */
+static void
+send_status(struct app *a, const char *state)
+{
+	char *status, *msg;
+
+	if (!notify_wanted())
+		return;
+	status = report_status(watch_dirs(a->watch), watch_roots(a->watch),
+	    a->last_run);
+	msg = xasprintf("%s%sSTATUS=%s", state != NULL ? state : "",
+	    state != NULL ? "\n" : "", status);
+	if (notify_send(msg) == -1)
+		warn("sd_notify");
+	free(msg);
+	free(status);
+}
+
+/*
+ * Reports a run's end: a line on standard error, the bell for a failure
+ * with --bell, and systemd's status line.
  */
 static void
 report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
 {
 	const struct run *run = &a->runs[i];
 	struct report_run rr;
+	struct tm tm;
+	time_t t;
 	char *cmd, *line;
 
 	cmd = rules_command_text(&a->rules[i]);
@@ -285,6 +312,13 @@ report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
 	}
 	if (a->bell && report_outcome(&rr) == REPORT_FAILED)
 		(void)write(STDERR_FILENO, "\a", 1);
+	t = time(NULL);
+	if (!a->stopping && notify_wanted() && localtime_r(&t, &tm) != NULL &&
+	    (line = report_last(&rr, &tm)) != NULL) {
+		free(a->last_run);
+		a->last_run = line;
+		send_status(a, NULL);
+	}
 	free(cmd);
 }
 
@@ -491,6 +525,7 @@ reload(struct app *a)
 	struct batch *b;
 	size_t i, kept, *map, *fresh;
 	int nerrors, refilter;
+	char *msg;
 
 	nrs = read_rules(a, &nerrors);
 	if (nerrors > 0 || nrs->nrules == 0) {
@@ -505,7 +540,10 @@ reload(struct app *a)
 		free(nrs);
 		return;
 	}
-	(void)notify_send("RELOADING=1");
+	msg = xasprintf("RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)loop_now());
+	(void)notify_send(msg);
+	free(msg);
 	a->now = loop_now();
 	map = xcalloc(a->nrules + 1, sizeof(*map));
 	kept = pair_rules(a, nrs, map);
@@ -566,8 +604,18 @@ reload(struct app *a)
 	pace_init(&a->pace, shortest_debounce(a->rules, a->nrules));
 	free(map);
 	free(fresh);
-	(void)notify_send("READY=1");
+	send_status(a, "READY=1");
 	schedule(a);
+}
+
+/* systemd's watchdog: the loop still turns. */
+static void
+on_watchdog(struct loop_timer *t, uint64_t now)
+{
+	struct app *a = t->arg;
+
+	(void)notify_send("WATCHDOG=1");
+	loop_timer_at(a->loop, &a->watchdog_timer, now + a->watchdog_us / 2);
 }
 
 static void
@@ -650,8 +698,10 @@ ready(struct app *a)
 	if (!a->o->quiet)
 		log_info("ready, watching %zu %s", watch_dirs(a->watch),
 		    log_dirs(watch_dirs(a->watch)));
-	if (notify_send("READY=1") == -1)
-		warn("sd_notify");
+	send_status(a, "READY=1");
+	if (a->watchdog_us > 0)
+		loop_timer_at(a->loop, &a->watchdog_timer, loop_now() +
+		    a->watchdog_us / 2);
 	if (a->printer != NULL)
 		return;
 	a->now = loop_now();
@@ -677,6 +727,8 @@ app_run(const struct app_opts *o)
 	a.rules = o->rs->rules;
 	a.nrules = o->print ? 0 : o->rs->nrules;
 	setup_signals(&a);
+	/* Before the runner copies the environment that commands get. */
+	a.watchdog_us = notify_watchdog();
 	a.color = report_color_wanted(o->color, isatty(STDERR_FILENO),
 	    getenv("NO_COLOR"), getenv("TERM"));
 	a.bell = o->bell && isatty(STDERR_FILENO);
@@ -684,6 +736,7 @@ app_run(const struct app_opts *o)
 	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
 	loop_timer_init(&a.pace_timer, on_pace, &a);
 	loop_timer_init(&a.reload_timer, on_reload_timer, &a);
+	loop_timer_init(&a.watchdog_timer, on_watchdog, &a);
 	a.matcher = matcher_new();
 	a.ignore = ignore_new(a.rs, a.matcher, !o->no_default_ignores,
 	    !o->no_vcs_ignore);
@@ -724,6 +777,7 @@ app_run(const struct app_opts *o)
 	loop_timer_at(a.loop, &a.sched_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.pace_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.reload_timer, LOOP_NEVER);
+	loop_timer_at(a.loop, &a.watchdog_timer, LOOP_NEVER);
 	rulesfile_free(a.rulesfile);
 	runner_free(a.runner);
 	watch_free(a.watch);
@@ -735,6 +789,7 @@ app_run(const struct app_opts *o)
 	for (i = 0; i < a.nrules; i++)
 		free(a.runs[i].first);
 	free(a.runs);
+	free(a.last_run);
 	matcher_free(a.matcher);
 	loop_free(a.loop);
 	if (a.owned != NULL) {

@@ -1,7 +1,8 @@
 /*
- * report.c: the words and colours of a run's end, for the terminal.
- * The words alone carry the outcome ("exited 0", "exited 2", "killed by
- * SIGSEGV"); colour only makes it quicker to see.
+ * report.c: the words and colours of a run's end, for the terminal and
+ * for systemd's status line.  The words alone carry the outcome ("exited
+ * 0", "exited 2", "killed by SIGSEGV"); colour only makes it quicker to
+ * see.
  */
 #include <sys/wait.h>
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "report.h"
 #include "xmalloc.h"
 
@@ -105,4 +107,44 @@ report_line(const struct report_run *run, int color)
 	    color ? sgr[report_outcome(run)] : "", what,
 	    color ? SGR_RESET : "", (unsigned long long)(run->ran / 1000000),
 	    (unsigned long long)(run->ran % 1000000 / 1000));
+}
+
+/*
+ * How many of the first len bytes of the valid UTF-8 text s fit in max
+ * bytes without cutting a character in two.
+ */
+static size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+char *
+report_last(const struct report_run *run, const struct tm *at)
+{
+	char what[64], when[16];
+	size_t len, cut;
+
+	if (outcome_words(run, what, sizeof(what)) == -1)
+		return NULL;
+	if (strftime(when, sizeof(when), "%H:%M:%S", at) == 0)
+		(void)strlcpy(when, "?", sizeof(when));
+	len = strlen(run->command);
+	cut = utf8_cut(run->command, len, REPORT_STATUS_COMMAND);
+	return xasprintf("last run: %.*s%s %s after %llu.%03llus at %s",
+	    (int)cut, run->command, cut < len ? "..." : "", what,
+	    (unsigned long long)(run->ran / 1000000),
+	    (unsigned long long)(run->ran % 1000000 / 1000), when);
+}
+
+char *
+report_status(size_t dirs, size_t roots, const char *last)
+{
+	return xasprintf("watching %zu %s in %zu root%s%s%s", dirs,
+	    log_dirs(dirs), roots, roots == 1 ? "" : "s",
+	    last != NULL ? "; " : "", last != NULL ? last : "");
 }

@@ -1,14 +1,15 @@
 /*
  * report.h: how the end of a run is told.  Owns the words of a run
  * report, its colour on a terminal (and when colour is wanted at all),
- * and whether it is a failure worth the bell.  Makes no system calls:
- * the caller says whether standard error is a terminal and what the
- * environment holds.
+ * whether it is a failure worth the bell, and the status line that
+ * systemd shows.  Makes no system calls: the caller says whether
+ * standard error is a terminal, what the environment holds and the time.
  */
 #ifndef WATCHRUN_REPORT_H
 #define WATCHRUN_REPORT_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* --color: when run reports are coloured. */
 enum report_color {
@@ -61,5 +62,20 @@ enum report_outcome report_outcome(const struct report_run *);
  * exit nor a signal.
  */
 char	*report_line(const struct report_run *run, int color);
+
+/*
+ * The last run as systemd's status line ends it:
+ * "last run: COMMAND exited S after T.mmms at HH:MM:SS", at being the
+ * local time it ended; COMMAND is cut to REPORT_STATUS_COMMAND bytes,
+ * and "..." marks the cut.  The caller frees it; NULL as report_line().
+ */
+#define REPORT_STATUS_COMMAND	60	/* what a status line has room for */
+char	*report_last(const struct report_run *run, const struct tm *at);
+
+/*
+ * systemd's status line: "watching N directories in M roots", then
+ * "; " and last (borrowed) unless it is NULL.  The caller frees it.
+ */
+char	*report_status(size_t dirs, size_t roots, const char *last);
 
 #endif

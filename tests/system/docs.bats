@@ -100,6 +100,12 @@ man-ci	doc/watchrun.1	cmd watchrun --once --existing --wait-timeout 10m -w dist 
 man-print	doc/watchrun.1	cmd watchrun --print
 man-print-all	doc/watchrun.1	cmd watchrun --print -e ALL -r '\.c$' -w src
 man-check	doc/watchrun.1	cmd watchrun --check -f build.Watchfile && watchrun -f build.Watchfile
+man-systemd	doc/watchrun.1	root cp watchrun.service /etc/systemd/system/
+man-systemd	doc/watchrun.1	root systemctl daemon-reload
+man-systemd	doc/watchrun.1	root systemctl enable --now watchrun.service
+man-systemd-user	doc/watchrun.1	cmd mkdir -p ~/.config/systemd/user && cp watchrun@.service ~/.config/systemd/user/
+man-systemd-user	doc/watchrun.1	cmd systemctl --user daemon-reload
+man-systemd-user	doc/watchrun.1	cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"
 man-sysctl	doc/watchrun.1	root sysctl fs.inotify.max_user_watches=524288
 man-sysctl	doc/watchrun.1	root echo fs.inotify.max_user_watches=524288 \
 rules-bad	doc/watchrun.rules.5	rules bad.Watchfile
@@ -114,6 +120,7 @@ ex-c-project	examples/c-project.Watchfile	rules c-project.Watchfile
 ci-wait	examples/ci-wait.sh	cmd ./start-test-server &
 ex-server	examples/server.Watchfile	cmd watchrun -R --stop-timeout 5s -f server.Watchfile
 ex-server	examples/server.Watchfile	rules server.Watchfile
+ex-user-unit	examples/watchrun@.service	cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"
 EOF
 }
 
@@ -1164,6 +1171,56 @@ EOF2
 	fi
 }
 
+@test "man-systemd: the unit copied is the unit enabled; systemctl gets the lines as shown (form only: changes the machine)" {
+	doc_text doc/watchrun.1 'root cp watchrun.service /etc/systemd/system/'
+	# Form only: it would install a unit on this machine.
+	sh -n -c "$TEXT"
+	read -r _ unit dest <<<"$TEXT"
+	[ -f "$SRC/examples/$unit" ]
+	[ "$dest" = /etc/systemd/system/ ]
+	stub systemctl
+	doc_text doc/watchrun.1 'root systemctl daemon-reload'
+	doc_run "$TEXT"
+	doc_text doc/watchrun.1 'root systemctl enable --now watchrun.service'
+	doc_run "$TEXT"
+	call_argv systemctl 1 daemon-reload
+	call_argv systemctl 2 enable --now "$unit"
+}
+
+# user_unit_enabled N: call N of systemctl enabled the template's
+# instance for ~/src/app: the directory is the instance, escaped.
+user_unit_enabled() {
+	local inst
+
+	call_argv systemctl "$1" --user enable --now \
+	    "watchrun@$(systemd-escape --path "$HOME/src/app").service"
+	inst=$(tr '\0' '\n' <"$(call_file systemctl "$1" argv)" | tail -n 1)
+	inst=${inst#watchrun@}
+	inst=${inst%.service}
+	# What the template's WorkingDirectory=%f makes of it.
+	expect_eq "%f" "$HOME/src/app" \
+	    "$(systemd-escape --unescape --path -- "$inst")"
+}
+
+@test "man-systemd-user: the template lands in the user's unit directory; systemctl --user enables the instance of ~/src/app" {
+	command -v systemd-escape >/dev/null || skip "no systemd-escape"
+	export HOME=$T/home
+	mkdir -p "$HOME/src/app"
+	cp "$SRC/examples/watchrun@.service" .
+	stub systemctl
+	doc_text doc/watchrun.1 'cmd mkdir -p ~/.config/systemd/user && cp watchrun@.service ~/.config/systemd/user/'
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	cmp "$SRC/examples/watchrun@.service" \
+	    "$HOME/.config/systemd/user/watchrun@.service"
+	doc_text doc/watchrun.1 'cmd systemctl --user daemon-reload'
+	doc_run "$TEXT"
+	doc_text doc/watchrun.1 'cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"'
+	doc_run "$TEXT"
+	call_argv systemctl 1 --user daemon-reload
+	user_unit_enabled 2
+}
+
 # doc/watchrun.1: an example for each option
 
 # wr_main: the pid of watchrun, started by doc_start in the group WR_PID.
@@ -2035,6 +2092,16 @@ exec '$real_cc' \"\$@\""
 	rm "$T/fail"
 	echo y >src/a.c
 	wait_calls server 2
+}
+
+@test "ex-user-unit: the command in watchrun@.service enables the instance of ~/src/app, as watchrun(1) shows" {
+	command -v systemd-escape >/dev/null || skip "no systemd-escape"
+	doc_text examples/watchrun@.service 'cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"'
+	export HOME=$T/home
+	stub systemctl
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	user_unit_enabled 1
 }
 
 # child_named PARENT COMM: the pid of a child of PARENT named COMM.

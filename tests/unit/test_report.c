@@ -1,7 +1,7 @@
 /*
  * test_report.c: unit tests for run reports: when colour is wanted, which
- * outcome a run's end is, and the report's words with and without colour,
- * with --bell in mind.
+ * outcome a run's end is, the report's words with and without colour,
+ * and systemd's status line.
  */
 #include <sys/wait.h>
 
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +178,79 @@ test_report_line_refuses_a_stopped_status(void **state)
 	(void)state;
 	r = run_of(W_STOPCODE(SIGSTOP));
 	assert_null(report_line(&r, 0));
+	assert_null(report_last(&r, &(struct tm){ 0 }));
+}
+
+static void
+test_report_last_says_what_ran_how_it_ended_and_when(void **state)
+{
+	struct report_run r;
+	struct tm tm;
+	char *s;
+
+	(void)state;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_hour = 10;
+	tm.tm_min = 42;
+	tm.tm_sec = 1;
+	r = run_of(W_EXITCODE(0, 0));
+	r.first = "a.c";
+	s = report_last(&r, &tm);
+	assert_string_equal(s, "last run: make exited 0 after 1.234s at "
+	    "10:42:01");
+	free(s);
+	r.status = W_EXITCODE(0, SIGSEGV);
+	s = report_last(&r, &tm);
+	assert_string_equal(s, "last run: make killed by SIGSEGV after "
+	    "1.234s at 10:42:01");
+	free(s);
+}
+
+static void
+test_report_last_cuts_a_long_command_between_characters(void **state)
+{
+	char cmd[REPORT_STATUS_COMMAND + 8], want[256];
+	struct report_run r;
+	struct tm tm;
+	char *s;
+
+	(void)state;
+	memset(&tm, 0, sizeof(tm));
+	/* "é" (two bytes) across the cut: it goes whole or not at all. */
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	memcpy(cmd + REPORT_STATUS_COMMAND - 1, "\xc3\xa9", 2);
+	r = run_of(W_EXITCODE(0, 0));
+	r.command = cmd;
+	s = report_last(&r, &tm);
+	snprintf(want, sizeof(want), "last run: %.*s... exited 0 after "
+	    "1.234s at 00:00:00", REPORT_STATUS_COMMAND - 1, cmd);
+	assert_string_equal(s, want);
+	free(s);
+	/* One that fits is whole. */
+	cmd[REPORT_STATUS_COMMAND] = '\0';
+	cmd[REPORT_STATUS_COMMAND - 1] = 'y';
+	s = report_last(&r, &tm);
+	snprintf(want, sizeof(want), "last run: %s exited 0 after 1.234s at "
+	    "00:00:00", cmd);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void
+test_report_status_counts_directories_and_roots(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = report_status(1, 1, NULL);
+	assert_string_equal(s, "watching 1 directory in 1 root");
+	free(s);
+	s = report_status(14, 2, "last run: make exited 0 after 1.234s at "
+	    "10:42:01");
+	assert_string_equal(s, "watching 14 directories in 2 roots; last "
+	    "run: make exited 0 after 1.234s at 10:42:01");
+	free(s);
 }
 
 int
@@ -195,6 +269,12 @@ main(void)
 		cmocka_unit_test(
 		    test_report_line_colours_the_outcome_words_only),
 		cmocka_unit_test(test_report_line_refuses_a_stopped_status),
+		cmocka_unit_test(
+		    test_report_last_says_what_ran_how_it_ended_and_when),
+		cmocka_unit_test(
+		    test_report_last_cuts_a_long_command_between_characters),
+		cmocka_unit_test(
+		    test_report_status_counts_directories_and_roots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
