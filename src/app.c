@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -32,6 +33,7 @@
 #include "ownout.h"
 #include "pace.h"
 #include "print.h"
+#include "report.h"
 #include "rules.h"
 #include "rulesfile.h"
 #include "runner.h"
@@ -46,6 +48,7 @@
 struct run {
 	char		*first;		/* its batch's first path, escaped */
 	size_t		 count;		/* the paths in its batch */
+	int		 stopped;	/* watchrun stopped it */
 };
 
 struct app {
@@ -79,6 +82,11 @@ struct app {
 	int		 paused;	/* src_watch out of the loop for a pace */
 	int		 stopping;
 	int		 status;
+	int		 color;		/* colour the run reports */
+	int		 bell;		/* ring the terminal's bell on a failure */
+	uint64_t	 watchdog_us;	/* systemd's watchdog interval; 0: none */
+	struct loop_timer watchdog_timer;
+	char		*last_run;	/* the status line's end, or NULL */
 };
 
 static int
@@ -142,6 +150,7 @@ start_run(struct app *a, size_t i)
 	free(run->first);
 	run->first = NULL;
 	run->count = batch_count(b);
+	run->stopped = 0;
 	if (run->count > 0) {
 		p = batch_path(b, 0, &len);
 		run->first = log_vis(p, len);
@@ -169,6 +178,7 @@ schedule(struct app *a)
 			start_run(a, acts[i].rule);
 			break;
 		case SCHED_STOP:
+			a->runs[acts[i].rule].stopped = 1;
 			runner_stop(a->runner, acts[i].rule);
 			break;
 		case SCHED_SIGNAL:
@@ -283,33 +293,64 @@ on_sched_timer(struct loop_timer *t, uint64_t now)
 	schedule(a);
 }
 
+/*
+ * Tells systemd what is watched, and how the last run ended; state, if
+ * not NULL, goes in the same datagram, before it.
+ */
+static void
+send_status(struct app *a, const char *state)
+{
+	char *status, *msg, *what;
+
+	if (!notify_wanted())
+		return;
+	what = watch_summary(a->watch);
+	status = report_status(what, watch_roots(a->watch), a->last_run);
+	free(what);
+	msg = xasprintf("%s%sSTATUS=%s", state != NULL ? state : "",
+	    state != NULL ? "\n" : "", status);
+	if (notify_send(msg) == -1)
+		warn("sd_notify");
+	free(msg);
+	free(status);
+}
+
+/*
+ * Reports a run's end: a line on standard error, the bell for a failure
+ * with --bell, and systemd's status line.
+ */
 static void
 report(struct app *a, size_t i, int status, uint64_t ran, int timed_out)
 {
 	const struct run *run = &a->runs[i];
-	const char *abbrev;
-	char *cmd, what[64], paths[64];
+	struct report_run rr;
+	struct tm tm;
+	time_t t;
+	char *cmd, *line;
 
-	if (a->o->quiet)
-		return;
-	if (WIFEXITED(status))
-		snprintf(what, sizeof(what), "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		abbrev = sigabbrev_np(WTERMSIG(status));
-		snprintf(what, sizeof(what), "killed by SIG%s",
-		    abbrev != NULL ? abbrev : "?");
-	} else
-		return;
-	paths[0] = '\0';
-	if (run->count > 1)
-		snprintf(paths, sizeof(paths), " and %zu more", run->count - 1);
 	cmd = rules_command_text(&a->rules[i]);
-	log_info("%s: %s%s%s%s%s: %s%s after %llu.%03llus",
-	    a->rules[i].origin, cmd, run->first != NULL ? " (" : "",
-	    run->first != NULL ? run->first : "", paths,
-	    run->first != NULL ? ")" : "", timed_out ? "timed out, " : "",
-	    what, (unsigned long long)(ran / 1000000),
-	    (unsigned long long)(ran % 1000000 / 1000));
+	memset(&rr, 0, sizeof(rr));
+	rr.origin = a->rules[i].origin;
+	rr.command = cmd;
+	rr.first = run->first;
+	rr.count = run->count;
+	rr.status = status;
+	rr.timed_out = timed_out;
+	rr.stopped = run->stopped || a->stopping;
+	rr.ran = ran;
+	if (!a->o->quiet && (line = report_line(&rr, a->color)) != NULL) {
+		log_info("%s", line);
+		free(line);
+	}
+	if (a->bell && report_outcome(&rr) == REPORT_FAILED)
+		(void)write(STDERR_FILENO, "\a", 1);
+	t = time(NULL);
+	if (!a->stopping && notify_wanted() && localtime_r(&t, &tm) != NULL &&
+	    (line = report_last(&rr, &tm)) != NULL) {
+		free(a->last_run);
+		a->last_run = line;
+		send_status(a, NULL);
+	}
 	free(cmd);
 }
 
@@ -516,6 +557,7 @@ reload(struct app *a)
 	struct batch *b;
 	size_t i, kept, *map, *fresh;
 	int nerrors, refilter;
+	char *msg;
 
 	nrs = read_rules(a, &nerrors);
 	if (nerrors > 0 || nrs->nrules == 0) {
@@ -530,7 +572,10 @@ reload(struct app *a)
 		free(nrs);
 		return;
 	}
-	(void)notify_send("RELOADING=1");
+	msg = xasprintf("RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)loop_now());
+	(void)notify_send(msg);
+	free(msg);
 	a->now = loop_now();
 	map = xcalloc(a->nrules + 1, sizeof(*map));
 	kept = pair_rules(a, nrs, map);
@@ -593,8 +638,18 @@ reload(struct app *a)
 	pace_init(&a->pace, shortest_debounce(a->rules, a->nrules));
 	free(map);
 	free(fresh);
-	(void)notify_send("READY=1");
+	send_status(a, "READY=1");
 	schedule(a);
+}
+
+/* systemd's watchdog: the loop still turns. */
+static void
+on_watchdog(struct loop_timer *t, uint64_t now)
+{
+	struct app *a = t->arg;
+
+	(void)notify_send("WATCHDOG=1");
+	loop_timer_at(a->loop, &a->watchdog_timer, now + a->watchdog_us / 2);
 }
 
 static void
@@ -682,8 +737,10 @@ ready(struct app *a)
 		log_info("ready, watching %s", what);
 		free(what);
 	}
-	if (notify_send("READY=1") == -1)
-		warn("sd_notify");
+	send_status(a, "READY=1");
+	if (a->watchdog_us > 0)
+		loop_timer_at(a->loop, &a->watchdog_timer, loop_now() +
+		    a->watchdog_us / 2);
 	if (a->printer != NULL)
 		return;
 	a->now = loop_now();
@@ -708,11 +765,17 @@ app_run(const struct app_opts *o)
 	a.rules = o->rs->rules;
 	a.nrules = o->print ? 0 : o->rs->nrules;
 	setup_signals(&a);
+	/* Before the runner copies the environment that commands get. */
+	a.watchdog_us = notify_watchdog();
+	a.color = report_color_wanted(o->color, isatty(STDERR_FILENO),
+	    getenv("NO_COLOR"), getenv("TERM"));
+	a.bell = o->bell && isatty(STDERR_FILENO);
 	a.loop = loop_new();
 	loop_timer_init(&a.sched_timer, on_sched_timer, &a);
 	loop_timer_init(&a.pace_timer, on_pace, &a);
 	loop_timer_init(&a.poll_timer, on_poll, &a);
 	loop_timer_init(&a.reload_timer, on_reload_timer, &a);
+	loop_timer_init(&a.watchdog_timer, on_watchdog, &a);
 	a.matcher = matcher_new();
 	a.ignore = ignore_new(a.rs, a.matcher, !o->no_default_ignores,
 	    !o->no_vcs_ignore);
@@ -754,6 +817,7 @@ app_run(const struct app_opts *o)
 	loop_timer_at(a.loop, &a.pace_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.poll_timer, LOOP_NEVER);
 	loop_timer_at(a.loop, &a.reload_timer, LOOP_NEVER);
+	loop_timer_at(a.loop, &a.watchdog_timer, LOOP_NEVER);
 	rulesfile_free(a.rulesfile);
 	runner_free(a.runner);
 	watch_free(a.watch);
@@ -765,6 +829,7 @@ app_run(const struct app_opts *o)
 	for (i = 0; i < a.nrules; i++)
 		free(a.runs[i].first);
 	free(a.runs);
+	free(a.last_run);
 	matcher_free(a.matcher);
 	loop_free(a.loop);
 	if (a.owned != NULL) {

@@ -6,6 +6,7 @@
 #ifndef WATCHRUN_APP_H
 #define WATCHRUN_APP_H
 
+#include "report.h"
 #include "sched.h"
 #include "watch.h"
 
@@ -51,6 +52,8 @@ struct app_opts {
 	int		 no_vcs_ignore;	/* git's ignore rules do not apply */
 	enum watch_kind	 backend;	/* --backend */
 	uint64_t	 poll_interval;	/* --backend poll=INTERVAL; 0: default */
+	enum report_color color;	/* --color */
+	int		 bell;		/* --bell */
 };
 
 /* Runs until a signal, --once or the loss of every root; returns the exit status. */

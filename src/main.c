@@ -23,9 +23,11 @@
 #include "cmdcheck.h"
 #include "duration.h"
 #include "explain.h"
+#include "init.h"
 #include "log.h"
 #include "mask.h"
 #include "match.h"
+#include "report.h"
 #include "rules.h"
 #include "suggest.h"
 #include "xmalloc.h"
@@ -67,6 +69,9 @@ enum {
 	OPT_EXPLAIN,
 	OPT_BACKEND,
 	OPT_LIST_EVENTS,
+	OPT_INIT,
+	OPT_COLOR,
+	OPT_BELL,
 };
 
 static const struct option longopts[] = {
@@ -105,6 +110,9 @@ static const struct option longopts[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "bell", no_argument, NULL, OPT_BELL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -120,10 +128,12 @@ usage(void)
 "                [--stop-timeout duration] [--partial] [--follow-symlinks]\n"
 "                [--max-paths n] [--no-default-ignores] [--no-vcs-ignore]\n"
 "                [--backend auto|inotify|fanotify|poll[=interval]]\n"
+"                [--color auto|always|never] [--bell]\n"
 "       watchrun [options] [-r regex] [-e events] -s command-line\n"
 "       watchrun [options] [-r regex] [-e events] -- command [arg ...]\n"
 "       watchrun --check [-f file | rule options]\n"
 "       watchrun --explain path [-f file | rule options]\n"
+"       watchrun --init [-q] [-f file]\n"
 "       watchrun --print | --json [--once] [-f file] [-w dir] [-x regex]\n"
 "                [-r regex] [-e events]\n"
 "\n"
@@ -161,6 +171,8 @@ usage(void)
 "      --check              validate and print the rules, run nothing\n"
 "      --explain PATH       say which ignore hides PATH, or which rules it\n"
 "                           sets off, and exit\n"
+"      --init               write a commented Watchfile (or -f FILE) that\n"
+"                           suits the project here; never over a file\n"
 "      --print, --json      print events instead of running commands\n"
 "      --partial            start even if not every directory can be watched\n"
 "      --follow-symlinks    watch directories that symlinks point to\n"
@@ -170,6 +182,9 @@ usage(void)
 "                           fanotify past inotify's watch limit)\n"
 "      --max-paths N        cap each rule's batch at N paths (default 100000);\n"
 "                           past it the run gets WATCHRUN_TRUNCATED=1\n"
+"      --color WHEN         colour run reports green or red: auto (default;\n"
+"                           on a terminal, unless NO_COLOR), always, never\n"
+"      --bell               ring the terminal's bell when a run fails\n"
 "  -q, --quiet              no status lines of watchrun's own\n"
 "  -h, --help               this help\n"
 "      --version            print the version\n"
@@ -505,6 +520,8 @@ struct cli {
 	char		**ignores;
 	size_t		  nignores;
 	const char	 *explain;	/* --explain PATH */
+	int		  init;		/* --init */
+	char		  other_opt[OPT_NAME_MAX];	/* not -f or -q */
 	char		  wait_opt[OPT_NAME_MAX];	/* --wait-timeout */
 	char		  print_opt[OPT_NAME_MAX];	/* --print or --json */
 	char		  busy_opt[OPT_NAME_MAX];	/* what set on_busy */
@@ -559,6 +576,9 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 		    &li)) == -1)
 			break;
 		opt_name(ch, li, name, sizeof(name));
+		if (ch != 'f' && ch != 'q' && ch != OPT_INIT &&
+		    c->other_opt[0] == '\0')
+			(void)strlcpy(c->other_opt, name, sizeof(c->other_opt));
 		switch (ch) {
 		case 'f':
 			c->file = optarg;
@@ -656,6 +676,18 @@ cli_parse(struct cli *c, struct app_opts *o, int argc, char *argv[])
 		case OPT_CHECK:
 			c->check = 1;
 			break;
+		case OPT_INIT:
+			c->init = 1;
+			break;
+		case OPT_COLOR:
+			if (report_color_parse(optarg, &o->color) == -1)
+				usage_error("%s '%s': expected auto, always or "
+				    "never", name, vis_arg(optarg));
+			break;
+		case OPT_BELL:
+			o->bell = 1;
+			cmd_only(c, name);
+			break;
 		case OPT_JSON:
 			o->json = 1;
 			/* FALLTHROUGH */
@@ -738,6 +770,11 @@ cli_check(const struct cli *c, const struct app_opts *o)
 		    "together");
 	if (c->wait_opt[0] != '\0' && !o->once)
 		usage_error("%s: only with --once", c->wait_opt);
+	if (c->init && c->other_opt[0] != '\0')
+		usage_error("--init and %s cannot be given together",
+		    c->other_opt);
+	if (c->init && c->cmd != NULL)
+		usage_error("--init runs no command");
 	if (c->explain != NULL && (o->print || c->check))
 		usage_error("--explain and %s cannot be given together",
 		    c->check ? "--check" : c->print_opt);
@@ -772,6 +809,8 @@ main(int argc, char *argv[])
 		backend_arg(&o, "WATCHRUN_BACKEND", env);
 	cli_parse(&c, &o, argc, argv);
 	cli_check(&c, &o);
+	if (c.init)
+		exit(init_write(c.file != NULL ? c.file : WATCHFILE, o.quiet));
 	/* Shell text (-s, a Watchfile's commands) is sh's to judge. */
 	if (c.cmd != NULL && c.explain == NULL)
 		command_check(c.cmd, c.ncmd);

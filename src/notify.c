@@ -1,12 +1,15 @@
 /*
  * notify.c: one datagram to $NOTIFY_SOCKET.  A leading '@' names a socket
- * in the abstract namespace, as systemd does.
+ * in the abstract namespace, as systemd does.  Also reads the watchdog's
+ * interval from $WATCHDOG_USEC.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,4 +48,43 @@ notify_send(const char *state)
 	close(fd);
 	errno = saved;
 	return n == -1 ? -1 : 0;
+}
+
+int
+notify_wanted(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+
+	return path != NULL && path[0] != '\0';
+}
+
+uint64_t
+notify_watchdog_parse(const char *usec, const char *pid, pid_t self)
+{
+	const char *errstr;
+	long long us, p;
+
+	if (usec == NULL)
+		return 0;
+	us = strtonum(usec, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		return 0;
+	if (pid != NULL) {
+		p = strtonum(pid, 1, INT_MAX, &errstr);
+		if (errstr != NULL || p != (long long)self)
+			return 0;
+	}
+	return (uint64_t)us;
+}
+
+uint64_t
+notify_watchdog(void)
+{
+	uint64_t us;
+
+	us = notify_watchdog_parse(getenv("WATCHDOG_USEC"),
+	    getenv("WATCHDOG_PID"), getpid());
+	(void)unsetenv("WATCHDOG_USEC");
+	(void)unsetenv("WATCHDOG_PID");
+	return notify_wanted() ? us : 0;
 }

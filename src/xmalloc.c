@@ -3,6 +3,8 @@
  * module allocates through these and owns what it gets.
  */
 #include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,5 +56,20 @@ xmemdup(const void *p, size_t len)
 	s = xmalloc(len + 1);
 	memcpy(s, p, len);
 	s[len] = '\0';
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		err(1, "vasprintf");
 	return s;
 }

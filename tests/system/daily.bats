@@ -452,6 +452,8 @@ CLEAR=$'\e[H\e[2J\e[3J'
 	command -v script >/dev/null || skip "no script(1)"
 	script -qec true /dev/null </dev/null >/dev/null 2>&1 ||
 	    skip "no pseudo-terminal to be had (is /dev/pts mounted?)"
+	# No colour in the run reports: only the clears are counted.
+	export NO_COLOR=1
 	setsid script -qec "$(printf '%q ' "$WATCHRUN" -c -w w -d 0 -e CREATE \
 	    -s '"$T/probe" "$@"; echo ran')" /dev/null \
 	    </dev/null >"$T/tty.out" 2>"$T/log" 3>&- &

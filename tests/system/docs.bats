@@ -70,8 +70,11 @@ opt-stop-timeout	doc/watchrun.1	cmd watchrun -R --stop-timeout 1s -- ./server
 opt-once	doc/watchrun.1	cmd watchrun --once -- make && ./deploy
 opt-wait-timeout	doc/watchrun.1	cmd watchrun --once --wait-timeout 2s -w spool -- true; echo $?
 opt-c	doc/watchrun.1	cmd watchrun -c -- make
+opt-color	doc/watchrun.1	cmd watchrun --color always -- make 2>&1 | less -R
+opt-bell	doc/watchrun.1	cmd watchrun --bell -- make
 opt-check	doc/watchrun.1	cmd watchrun --check
 opt-explain	doc/watchrun.1	cmd watchrun --explain .git/config
+opt-init	doc/watchrun.1	cmd watchrun --init && watchrun --check
 opt-print	doc/watchrun.1	cmd watchrun --print -w tests
 opt-json	doc/watchrun.1	cmd watchrun --json --once -e CREATE -w inbox
 opt-partial	doc/watchrun.1	cmd watchrun --partial -w big -- make
@@ -99,6 +102,12 @@ man-ci	doc/watchrun.1	cmd watchrun --once --existing --wait-timeout 10m -w dist 
 man-print	doc/watchrun.1	cmd watchrun --print
 man-print-all	doc/watchrun.1	cmd watchrun --print -e ALL -r '\.c$' -w src
 man-check	doc/watchrun.1	cmd watchrun --check -f build.Watchfile && watchrun -f build.Watchfile
+man-systemd	doc/watchrun.1	root cp watchrun.service /etc/systemd/system/
+man-systemd	doc/watchrun.1	root systemctl daemon-reload
+man-systemd	doc/watchrun.1	root systemctl enable --now watchrun.service
+man-systemd-user	doc/watchrun.1	cmd mkdir -p ~/.config/systemd/user && cp watchrun@.service ~/.config/systemd/user/
+man-systemd-user	doc/watchrun.1	cmd systemctl --user daemon-reload
+man-systemd-user	doc/watchrun.1	cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"
 man-sysctl	doc/watchrun.1	root sysctl fs.inotify.max_user_watches=524288
 man-sysctl	doc/watchrun.1	root echo fs.inotify.max_user_watches=524288 \
 rules-bad	doc/watchrun.rules.5	rules bad.Watchfile
@@ -113,6 +122,7 @@ ex-c-project	examples/c-project.Watchfile	rules c-project.Watchfile
 ci-wait	examples/ci-wait.sh	cmd ./start-test-server &
 ex-server	examples/server.Watchfile	cmd watchrun -R --stop-timeout 5s -f server.Watchfile
 ex-server	examples/server.Watchfile	rules server.Watchfile
+ex-user-unit	examples/watchrun@.service	cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"
 EOF
 }
 
@@ -1163,6 +1173,56 @@ EOF2
 	fi
 }
 
+@test "man-systemd: the unit copied is the unit enabled; systemctl gets the lines as shown (form only: changes the machine)" {
+	doc_text doc/watchrun.1 'root cp watchrun.service /etc/systemd/system/'
+	# Form only: it would install a unit on this machine.
+	sh -n -c "$TEXT"
+	read -r _ unit dest <<<"$TEXT"
+	[ -f "$SRC/examples/$unit" ]
+	[ "$dest" = /etc/systemd/system/ ]
+	stub systemctl
+	doc_text doc/watchrun.1 'root systemctl daemon-reload'
+	doc_run "$TEXT"
+	doc_text doc/watchrun.1 'root systemctl enable --now watchrun.service'
+	doc_run "$TEXT"
+	call_argv systemctl 1 daemon-reload
+	call_argv systemctl 2 enable --now "$unit"
+}
+
+# user_unit_enabled N: call N of systemctl enabled the template's
+# instance for ~/src/app: the directory is the instance, escaped.
+user_unit_enabled() {
+	local inst
+
+	call_argv systemctl "$1" --user enable --now \
+	    "watchrun@$(systemd-escape --path "$HOME/src/app").service"
+	inst=$(tr '\0' '\n' <"$(call_file systemctl "$1" argv)" | tail -n 1)
+	inst=${inst#watchrun@}
+	inst=${inst%.service}
+	# What the template's WorkingDirectory=%f makes of it.
+	expect_eq "%f" "$HOME/src/app" \
+	    "$(systemd-escape --unescape --path -- "$inst")"
+}
+
+@test "man-systemd-user: the template lands in the user's unit directory; systemctl --user enables the instance of ~/src/app" {
+	command -v systemd-escape >/dev/null || skip "no systemd-escape"
+	export HOME=$T/home
+	mkdir -p "$HOME/src/app"
+	cp "$SRC/examples/watchrun@.service" .
+	stub systemctl
+	doc_text doc/watchrun.1 'cmd mkdir -p ~/.config/systemd/user && cp watchrun@.service ~/.config/systemd/user/'
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	cmp "$SRC/examples/watchrun@.service" \
+	    "$HOME/.config/systemd/user/watchrun@.service"
+	doc_text doc/watchrun.1 'cmd systemctl --user daemon-reload'
+	doc_run "$TEXT"
+	doc_text doc/watchrun.1 'cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"'
+	doc_run "$TEXT"
+	call_argv systemctl 1 --user daemon-reload
+	user_unit_enabled 2
+}
+
 # doc/watchrun.1: an example for each option
 
 # wr_main: the pid of watchrun, started by doc_start in the group WR_PID.
@@ -1645,6 +1705,62 @@ exec tail -f /dev/null"
 '
 }
 
+@test "opt-color: --color always colours the reports for less -R, NO_COLOR or not: green for success, red for failure" {
+	doc_text doc/watchrun.1 'cmd watchrun --color always -- make 2>&1 | less -R'
+	export NO_COLOR=1
+	stub make "[ ! -e '$T/fail' ]"
+	stub less "exec cat >'$T/paged'"
+	cd w
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE" "$T/paged"
+	echo x >a.c
+	wait_until file_has "$T/paged" 'exited 0'
+	: >"$T/fail"
+	echo x >b.c
+	wait_until file_has "$T/paged" 'exited 1'
+	call_argv less 1 -R
+	grep -qF $'(a.c): \e[32mexited 0\e[m after ' "$T/paged"
+	grep -qF $'(b.c): \e[31mexited 1\e[m after ' "$T/paged"
+	# Nothing else is coloured.
+	expect_eq "ESC bytes" 4 "$(tr -cd '\033' <"$T/paged" | wc -c)"
+}
+
+# have_pty: script(1) can give a command a pseudo-terminal here.
+have_pty() {
+	command -v script >/dev/null &&
+	    script -qec true /dev/null </dev/null >/dev/null 2>&1
+}
+
+@test "opt-bell: --bell rings once for a failed make, not for one that succeeds, and never into a file" {
+	doc_text doc/watchrun.1 'cmd watchrun --bell -- make'
+	have_pty || skip "no pseudo-terminal to be had (is /dev/pts mounted?)"
+	stub make "[ ! -e '$T/fail' ]"
+	cd w
+	: >"$T/fail"
+	setsid script -qec "$TEXT" /dev/null </dev/null >"$T/tty.out" \
+	    2>&1 3>&- &
+	WR_PID=$!
+	wait_for_log 'watchrun: ready, watching' "$T/tty.out"
+	echo x >a.c
+	wait_until file_has "$T/tty.out" 'exited 1'
+	rm "$T/fail"
+	echo x >b.c
+	wait_until file_has "$T/tty.out" 'exited 0'
+	expect_eq "bells" 1 "$(tr -cd '\a' <"$T/tty.out" | wc -c)"
+	# It follows the report of the failure.
+	expect_eq "bells up to the failure's report" 0 \
+	    "$(sed '/exited 1/q' "$T/tty.out" | tr -cd '\a' | wc -c)"
+	kill -TERM -- "-$WR_PID"
+	wait_exit
+	# Standard error a file: no bell in it.
+	: >"$T/fail"
+	doc_start "$TEXT"
+	wait_for_log "$READY_ERE"
+	echo y >a.c
+	wait_until file_has "$T/log" 'exited 1 after'
+	refute grep -q $'\a' "$T/log"
+}
+
 @test "opt-check: --check prints the rules of ./Watchfile, or its errors with status 2" {
 	doc_text doc/watchrun.1 'cmd watchrun --check'
 	cd w
@@ -1666,6 +1782,26 @@ exec tail -f /dev/null"
 	doc_run "$(cat "$REC.text")"
 	[ "$rc" -eq 0 ]
 	diff -u "$REC.out" "$T/sout"
+}
+
+@test "opt-init: --init writes a Watchfile for make that --check accepts, and never writes over it" {
+	doc_text doc/watchrun.1 'cmd watchrun --init && watchrun --check'
+	cd w
+	: >Makefile
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ] || { cat "$T/serr" >&2; false; }
+	expect_value "$T/serr" 'watchrun: wrote Watchfile: make when C sources, headers or makefiles change (Makefile is here)
+'
+	grep -qx 'rule Watchfile:[0-9]*' "$T/sout"
+	grep -qxF '	shell    make' "$T/sout"
+	cp Watchfile "$T/first"
+	echo '# mine' >>Watchfile
+	cp Watchfile "$T/mine"
+	doc_run "$TEXT"
+	[ "$rc" -eq 1 ]
+	expect_value "$T/serr" "watchrun: Watchfile: already exists; --init writes a new file only, and leaves this one as it is
+"
+	cmp Watchfile "$T/mine"
 }
 
 @test "opt-print: --print -w tests: the Watchfile's roots and tests/, less its ignores; its rules not run" {
@@ -1983,6 +2119,16 @@ exec '$real_cc' \"\$@\""
 	rm "$T/fail"
 	echo y >src/a.c
 	wait_calls server 2
+}
+
+@test "ex-user-unit: the command in watchrun@.service enables the instance of ~/src/app, as watchrun(1) shows" {
+	command -v systemd-escape >/dev/null || skip "no systemd-escape"
+	doc_text examples/watchrun@.service 'cmd systemctl --user enable --now "watchrun@$(systemd-escape --path ~/src/app).service"'
+	export HOME=$T/home
+	stub systemctl
+	doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	user_unit_enabled 1
 }
 
 # child_named PARENT COMM: the pid of a child of PARENT named COMM.

@@ -215,6 +215,12 @@ expect_error_path() {
 	expect_error "watchrun: -e 'CREATE,': empty event name$see" \
 	    -e 'CREATE,' -- true
 	expect_error \
+	    "watchrun: --color 'yes': expected auto, always or never$see" \
+	    --color yes -- true
+	expect_error \
+	    "watchrun: --color 'Always': expected auto, always or never$see" \
+	    --color=Always -- true
+	expect_error \
 	    "watchrun: -e 'ONESHOT': no events left to listen for (ONESHOT: a watch option, not an event)$see" \
 	    -e ONESHOT -- true
 }
@@ -244,6 +250,7 @@ expect_error_path() {
 	expect_error "watchrun: -d: missing argument$see" -qd
 	expect_error "watchrun: --on-busy: missing argument$see" --on-busy
 	expect_error "watchrun: --debounce: missing argument$see" --deb
+	expect_error "watchrun: --color: missing argument$see" --color
 }
 
 @test "wrong combinations are one line each" {
@@ -261,6 +268,15 @@ expect_error_path() {
 	expect_error \
 	    "watchrun: -f and a command-line rule cannot be given together$see" \
 	    -f rules -s true
+	expect_error "watchrun: --init and -w cannot be given together$see" \
+	    --init -w w
+	expect_error \
+	    "watchrun: --init and --check cannot be given together$see" \
+	    -q --check --init
+	expect_error "watchrun: --init and --bell cannot be given together$see" \
+	    --init -f x --bell
+	expect_error "watchrun: --init runs no command$see" --init true
+	[ ! -e Watchfile ] && [ ! -e x ]
 }
 
 @test "-R and --on-busy queue or ignore contradict each other, in any order" {
@@ -298,6 +314,9 @@ expect_error_path() {
 	    --max-paths 10 --print
 	expect_error "watchrun: -d: only for commands, and --print runs none$see" \
 	    --print -d 1s -w w
+	expect_error \
+	    "watchrun: --bell: only for commands, and --print runs none$see" \
+	    --print --bell
 }
 
 @test "--help: the whole usage on stdout, nothing on stderr, exit 0" {
