@@ -29,6 +29,7 @@
 #include "log.h"
 #include "watch.h"
 #include "backend.h"
+#include "fanwatch.h"
 #include "xmalloc.h"
 
 /* Polling's interval when --backend poll names none. */
@@ -151,6 +152,7 @@ static void *
 backend(struct watch *w, size_t i, int quiet)
 {
 	size_t k, withfd = 0;
+	char why[256];
 
 	if (w->be[i] != NULL)
 		return w->be[i];
@@ -160,6 +162,8 @@ backend(struct watch *w, size_t i, int quiet)
 		w->failed[i] = 1;
 		if (!quiet)
 			log_warnx("%s: %s", backends[i]->name,
+			    backends[i] == &fanwatch_backend ?
+			    fanwatch_strerror(errno, why, sizeof(why)) :
 			    strerror(errno));
 		return NULL;
 	}
