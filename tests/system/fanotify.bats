@@ -184,6 +184,26 @@ EOF
 	expect_argv 2 w/d/e/i
 }
 
+@test "fanotify: rm -rf of a tree never seen before: every deletion in it" {
+	# Directories gone before their events are read are named by the
+	# deletions that follow, the topmost last, possibly reads later.
+	local a b
+	for ((a = 1; a <= 40; a++)); do
+		for ((b = 1; b <= 25; b++)); do
+			echo "w/t/a$a/b$b/c"
+		done
+	done | xargs mkdir -p
+	find w/t -name c -type d | sed 's|$|/f|' | xargs touch
+	find w/t -name c -type d | sed 's|$|/g|' | xargs touch
+	find w/t -name c -type d | sed 's|$|/h|' | xargs touch
+	# t, 40 a, 1000 b, 1000 c, 3000 files.
+	start_ready --print --backend fanotify -w w -e DELETE
+	rm -rf w/t
+	wait_for_log '^DELETE\|ISDIR w/t/$' wr.out
+	expect_eq "deletions" 5041 "$(grep -c '^DELETE' wr.out)"
+	grep -qx 'DELETE w/t/a40/b25/c/h' wr.out
+}
+
 @test "fanotify: paths below a renamed directory follow it" {
 	mkdir -p w/a/b
 	start_ready --backend fanotify -w w -e CREATE -d 0 \
