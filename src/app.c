@@ -105,6 +105,24 @@ read_dir_rules(void *arg, int dirfd, const char *path, size_t len)
 	return ignore_read_dir(a->ignore, dirfd, path, len);
 }
 
+/* Whether the process pid that made a change belongs to rule's command. */
+static int
+writer_of(void *arg, size_t rule, int pid)
+{
+	struct app *a = arg;
+
+	if (a->runner == NULL)
+		return SCHED_WRITER_UNKNOWN;
+	switch (runner_owns(a->runner, rule, pid)) {
+	case 1:
+		return SCHED_WRITER_OWN;
+	case 0:
+		return SCHED_WRITER_OTHER;
+	default:
+		return SCHED_WRITER_UNKNOWN;
+	}
+}
+
 static void
 stop(struct app *a, int status)
 {
@@ -453,6 +471,7 @@ make_stages(struct app *a)
 		sched_set_rule(a->sched, i, a->rules[i].debounce_us,
 		    o->no_loop || a->rules[i].no_loop);
 	a->dispatch = dispatch_new(a->rules, a->nrules, a->matcher, a->sched);
+	dispatch_set_writer(a->dispatch, writer_of, a);
 	dispatch_set_max_paths(a->dispatch, o->max_paths);
 	a->runs = xcalloc(a->nrules, sizeof(*a->runs));
 	if (o->print) {
@@ -599,6 +618,7 @@ reload(struct app *a)
 		fresh[i] = 1;
 	}
 	nd = dispatch_new(nrs->rules, nrs->nrules, a->matcher, a->sched);
+	dispatch_set_writer(nd, writer_of, a);
 	dispatch_set_max_paths(nd, a->o->max_paths);
 	runs = xcalloc(nrs->nrules + 1, sizeof(*runs));
 	for (i = 0; i < a->nrules; i++) {

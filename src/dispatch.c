@@ -68,6 +68,8 @@ struct dispatch {
 	uint64_t	*seen;		/* per rule: event number last added */
 	uint64_t	 serial;
 	size_t		 ncand;		/* candidates, while the litset adds */
+	dispatch_writer_fn *writer;
+	void		*writer_arg;
 };
 
 /* The literal rule i is indexed by, or NULL. */
@@ -254,6 +256,26 @@ dispatch_dir_read(const struct pevent *pev)
 	    (pev->mask & ~(uint32_t)(IN_ISDIR | DIR_READS)) == 0;
 }
 
+void
+dispatch_set_writer(struct dispatch *d, dispatch_writer_fn *fn, void *arg)
+{
+	d->writer = fn;
+	d->writer_arg = arg;
+}
+
+/* Whether rule i collects the change pev now, given who made it. */
+static int
+collects(struct dispatch *d, size_t i, const struct pevent *pev)
+{
+	enum sched_writer who = SCHED_WRITER_UNKNOWN;
+
+	if (pev->pid != 0 && d->writer != NULL &&
+	    sched_asks_writer(d->sched, i))
+		who = (enum sched_writer)d->writer(d->writer_arg, i,
+		    pev->pid);
+	return sched_collects_from(d->sched, i, who);
+}
+
 static void
 collect(struct dispatch *d, size_t i, const struct pevent *pev, uint64_t now)
 {
@@ -338,10 +360,14 @@ dispatch_event(struct dispatch *d, const struct pevent *pev, uint64_t now)
 			continue;
 		if (s->dironly ? !(pev->mask & IN_ISDIR) : dirread)
 			continue;
-		if (!sched_collects(d->sched, i))
+		if (!sched_collects(d->sched, i) &&
+		    !sched_asks_writer(d->sched, i))
 			continue;
 		if (d->rules[i].re != NULL && !match_exec(d->matcher,
 		    d->rules[i].re, pev->path, pev->len))
+			continue;
+		/* Who made it, last: that may cost a system call. */
+		if (!collects(d, i, pev))
 			continue;
 		collect(d, i, pev, now);
 	}

@@ -37,6 +37,20 @@ uint32_t	 dispatch_events(const struct dispatch *);
 void		 dispatch_event(struct dispatch *, const struct pevent *,
 		    uint64_t now);
 
+/*
+ * Says who made a change with pid (the pevent's, never 0) for rule, as
+ * an enum sched_writer: SCHED_WRITER_OWN when it belongs to the rule's
+ * command, OTHER when not, UNKNOWN when that cannot be told.
+ */
+typedef int	 dispatch_writer_fn(void *arg, size_t rule, int pid);
+
+/*
+ * Asks fn (with arg) who made each change that carries a pid, for the
+ * rules whose collecting depends on it (no-loop rules at work).
+ */
+void		 dispatch_set_writer(struct dispatch *, dispatch_writer_fn *fn,
+		    void *arg);
+
 /* Caps every rule's batch at maxpaths paths (default BATCH_MAX_PATHS). */
 void		 dispatch_set_max_paths(struct dispatch *, size_t maxpaths);
 

@@ -49,6 +49,7 @@ extern char **environ;
 
 struct job {
 	pid_t		 pid;		/* also the pgid; 0 when idle */
+	pid_t		 last;		/* the last job's group, while alive */
 	uint64_t	 started;
 	uint64_t	 kill_at;	/* NEVER unless stopping */
 };
@@ -231,6 +232,18 @@ runner_free(struct runner *r)
 }
 
 int
+runner_owns(const struct runner *r, size_t rule, int pid)
+{
+	const struct job *j = &r->jobs[rule];
+	pid_t pgid;
+
+	if ((pgid = getpgid(pid)) == -1)
+		return -1;
+	return (j->pid != 0 && pgid == j->pid) ||
+	    (j->last != 0 && pgid == j->last);
+}
+
+int
 runner_busy(const struct runner *r, size_t rule)
 {
 	return r->jobs[rule].pid != 0;
@@ -392,6 +405,7 @@ runner_start(struct runner *r, size_t idx, const struct batch *b)
 		(void)setpgid(pid, pid);
 		guard_add(r->guard, pid);
 		r->jobs[idx].pid = pid;
+		r->jobs[idx].last = pid;
 		r->jobs[idx].started = loop_now();
 		r->jobs[idx].kill_at = NEVER;
 		r->nlive++;
@@ -510,6 +524,17 @@ group_alive(pid_t pgid)
 	return kill(-pgid, 0) == 0 || errno == EPERM;
 }
 
+/* Group pgid is gone: its number may be given to another. */
+static void
+forget_group(struct runner *r, pid_t pgid)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++)
+		if (r->jobs[i].last == pgid)
+			r->jobs[i].last = 0;
+}
+
 void
 runner_reap(struct runner *r)
 {
@@ -533,8 +558,10 @@ runner_reap(struct runner *r)
 		ran = loop_now() - j->started;
 		if (group_alive(pid))
 			linger(r, pid, j->kill_at);
-		else
+		else {
 			guard_del(r->guard, pid);
+			j->last = 0;
+		}
 		j->pid = 0;
 		j->kill_at = NEVER;
 		r->nlive--;
@@ -544,6 +571,7 @@ runner_reap(struct runner *r)
 	for (i = 0; i < r->nlinger;) {
 		if (!group_alive(r->lingering[i].pgid)) {
 			guard_del(r->guard, r->lingering[i].pgid);
+			forget_group(r, r->lingering[i].pgid);
 			r->lingering[i] = r->lingering[--r->nlinger];
 		} else
 			i++;

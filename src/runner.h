@@ -47,6 +47,14 @@ int		 runner_start(struct runner *, size_t rule,
 int		 runner_busy(const struct runner *, size_t rule);
 size_t		 runner_live(const struct runner *);
 
+/*
+ * Whether process pid belongs to rule's command: it is in the process
+ * group of the rule's job, or of its last job while that group lives on.
+ * Returns 1 when it does, 0 when not, -1 when pid is gone (ESRCH) or
+ * cannot be asked about.
+ */
+int		 runner_owns(const struct runner *, size_t rule, int pid);
+
 /* Stops rule's job: the stop signal to its group now, SIGKILL later. */
 void		 runner_stop(struct runner *, size_t rule);
 

@@ -123,6 +123,27 @@ sched_collects(const struct sched *s, size_t rule)
 	return 1;
 }
 
+int
+sched_asks_writer(const struct sched *s, size_t rule)
+{
+	const struct srule *r = &s->rules[rule];
+
+	return r->no_loop && (r->running || r->settling);
+}
+
+int
+sched_collects_from(const struct sched *s, size_t rule,
+    enum sched_writer who)
+{
+	const struct srule *r = &s->rules[rule];
+
+	if (!r->no_loop || who == SCHED_WRITER_UNKNOWN)
+		return sched_collects(s, rule);
+	if (who == SCHED_WRITER_OWN)
+		return 0;
+	return !(r->running && s->opts.on_busy == BUSY_IGNORE);
+}
+
 static void
 make_pending(struct sched *s, struct srule *r, uint64_t quiet_at,
     uint64_t now)

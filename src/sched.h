@@ -51,15 +51,38 @@ struct sched	*sched_new(const struct sched_opts *, size_t nrules);
 void		 sched_free(struct sched *);	/* NULL is a no-op */
 
 /*
- * Sets rule's debounce period, and whether it is no-loop: changes read
- * while its command runs, or made before it ended, are not collected.
- * Rules start with no debounce and no no-loop.
+ * Sets rule's debounce period, and whether it is no-loop: changes its
+ * command made are not collected; when who made a change is not known,
+ * none read while its command runs, or made before it ended, are.  Rules
+ * start with no debounce and no no-loop.
  */
 void		 sched_set_rule(struct sched *, size_t rule, uint64_t debounce,
 		    int no_loop);
 
 /* Whether a change now is to be collected for rule at all. */
 int		 sched_collects(const struct sched *, size_t rule);
+
+/* Who made a change, as far as the caller could tell. */
+enum sched_writer {
+	SCHED_WRITER_UNKNOWN,	/* no pid known, or its process is gone */
+	SCHED_WRITER_OWN,	/* the rule's own command, or what it started */
+	SCHED_WRITER_OTHER,	/* any other process */
+};
+
+/*
+ * Whether who made a change matters to rule now: it is no-loop, and its
+ * command runs or what it changed is still being read.
+ */
+int		 sched_asks_writer(const struct sched *, size_t rule);
+
+/*
+ * Whether a change made by who is to be collected for rule now.  A
+ * no-loop rule never collects its own command's changes, and collects
+ * those of another process even while its command runs (it then runs
+ * again, as --on-busy says); of an unknown writer, as sched_collects().
+ */
+int		 sched_collects_from(const struct sched *, size_t rule,
+		    enum sched_writer who);
 
 /*
  * A change was collected for rule at now: it is pending, due once its

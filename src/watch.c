@@ -30,6 +30,7 @@
 #include "log.h"
 #include "watch.h"
 #include "backend.h"
+#include "fanwatch.h"
 #include "xmalloc.h"
 
 /* Polling's interval when --backend poll names none. */
@@ -153,6 +154,7 @@ backend(struct watch *w, size_t i, int quiet)
 {
 	char msg[256];
 	size_t k, withfd = 0;
+	char why[256];
 
 	if (w->be[i] != NULL)
 		return w->be[i];
@@ -165,6 +167,8 @@ backend(struct watch *w, size_t i, int quiet)
 			    msg, sizeof(msg)));
 		else if (!quiet)
 			log_warnx("%s: %s", backends[i]->name,
+			    backends[i] == &fanwatch_backend ?
+			    fanwatch_strerror(errno, why, sizeof(why)) :
 			    strerror(errno));
 		return NULL;
 	}

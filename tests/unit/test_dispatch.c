@@ -103,8 +103,10 @@ pending(struct fixture *f, size_t rule)
 	return sched_running(f->s, rule) || started(f, rule);
 }
 
+/* An event at now, made by process pid (0: not known). */
 static void
-event(struct fixture *f, const char *path, uint32_t mask, uint64_t now)
+event_pid(struct fixture *f, const char *path, uint32_t mask, int pid,
+    uint64_t now)
 {
 	struct pevent pev;
 
@@ -112,8 +114,14 @@ event(struct fixture *f, const char *path, uint32_t mask, uint64_t now)
 	pev.len = strlen(path);
 	pev.mask = mask;
 	pev.cookie = 0;
-	pev.pid = 0;
+	pev.pid = pid;
 	dispatch_event(f->d, &pev, now);
+}
+
+static void
+event(struct fixture *f, const char *path, uint32_t mask, uint64_t now)
+{
+	event_pid(f, path, mask, 0, now);
 }
 
 static size_t
@@ -213,6 +221,55 @@ test_dispatch_rule_not_collecting_collects_nothing(void **state)
 	assert_false(batch_overflow(dispatch_batch(f->d, 0)));
 	(void)sched_exited(f->s, 0, 0, 3);
 	event(f, "a", IN_CLOSE_WRITE, 4);
+	assert_int_equal(count(f, 0), 1);
+}
+
+/* Says that pid 100 is rule 0's command, pid 200 someone else's. */
+static int
+writer(void *arg, size_t rule, int pid)
+{
+	int *asked = arg;
+
+	(*asked)++;
+	if (pid == 100 && rule == 0)
+		return SCHED_WRITER_OWN;
+	return pid == 300 ? SCHED_WRITER_UNKNOWN : SCHED_WRITER_OTHER;
+}
+
+static void
+event_by(struct fixture *f, const char *path, int pid, uint64_t now)
+{
+	event_pid(f, path, IN_CLOSE_WRITE, pid, now);
+}
+
+static void
+test_dispatch_no_loop_rule_sorts_changes_by_writer(void **state)
+{
+	struct fixture *f = *state;
+	int asked = 0;
+
+	load(f, "a WRITE x\na WRITE y\n");
+	sched_set_rule(f->s, 0, 0, 1);
+	dispatch_set_writer(f->d, writer, &asked);
+	/* Idle: whoever wrote, nobody is asked. */
+	event_by(f, "a0", 100, 1);
+	assert_int_equal(asked, 0);
+	assert_int_equal(count(f, 0), 1);
+	batch_clear(dispatch_batch(f->d, 0));
+	sched_force(f->s, 0, 2);
+	assert_true(started(f, 0));
+	/* Running: its own change is dropped, another's kept. */
+	event_by(f, "a1", 100, 3);
+	assert_int_equal(count(f, 0), 0);
+	event_by(f, "a2", 300, 4);
+	assert_int_equal(count(f, 0), 0);
+	event_by(f, "a3", 200, 5);
+	assert_int_equal(count(f, 0), 1);
+	/* Only the no-loop rule asks; and an event with no pid asks none. */
+	assert_int_equal(asked, 3);
+	assert_int_equal(count(f, 1), 4);
+	event_by(f, "a4", 0, 6);
+	assert_int_equal(asked, 3);
 	assert_int_equal(count(f, 0), 1);
 }
 
@@ -335,6 +392,7 @@ main(void)
 		T(test_dispatch_drops_directory_reads_unless_asked),
 		T(test_dispatch_overflow_marker_wakes_every_change_rule),
 		T(test_dispatch_rule_not_collecting_collects_nothing),
+		T(test_dispatch_no_loop_rule_sorts_changes_by_writer),
 		T(test_dispatch_events_is_the_union_of_rule_masks),
 		T(test_dispatch_index_never_hides_a_matching_rule),
 		T(test_dispatch_too_many_inner_literals_still_match),

@@ -1010,6 +1010,80 @@ test_sched_settling_tells_whether_a_rule_waits_for_a_drain(void **state)
 }
 
 static void
+test_sched_no_loop_asks_the_writer_only_while_at_work(void **state)
+{
+	struct sched *s;
+
+	s = *state = new_no_loop(2);
+	sched_set_rule(s, 1, MS(10), 0);
+	assert_false(sched_asks_writer(s, 0));
+	start_now(s, 0, T0);
+	start_now(s, 1, T0);
+	assert_true(sched_asks_writer(s, 0));
+	/* A rule without no-loop never cares who wrote. */
+	assert_false(sched_asks_writer(s, 1));
+	assert_true(sched_collects_from(s, 1, SCHED_WRITER_OWN));
+	assert_int_equal(sched_exited(s, 0, EXITED(0), T0 + MS(50)), 0);
+	assert_true(sched_asks_writer(s, 0));
+	sched_drained(s, T0 + MS(50));
+	assert_false(sched_asks_writer(s, 0));
+}
+
+static void
+test_sched_no_loop_never_collects_its_own_commands_changes(void **state)
+{
+	struct sched *s;
+
+	s = *state = new_no_loop(1);
+	start_now(s, 0, T0);
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_OWN));
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_UNKNOWN));
+	assert_int_equal(sched_exited(s, 0, EXITED(0), T0 + MS(50)), 0);
+	/* Settling: what it wrote is still being read. */
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_OWN));
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_UNKNOWN));
+	sched_drained(s, T0 + MS(50));
+	assert_true(sched_collects_from(s, 0, SCHED_WRITER_UNKNOWN));
+	/* Something it left behind, writing later, is still its own. */
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_OWN));
+	assert_true(sched_collects_from(s, 0, SCHED_WRITER_OTHER));
+}
+
+static void
+test_sched_no_loop_another_writer_runs_it_again_after(void **state)
+{
+	struct sched *s;
+
+	s = *state = new_no_loop(1);
+	start_now(s, 0, T0);
+	assert_true(sched_collects_from(s, 0, SCHED_WRITER_OTHER));
+	sched_change(s, 0, T0 + MS(5));
+	/* Queued behind the run, as --on-busy queue does. */
+	assert_nothing(s, T0 + MS(20));
+	assert_int_equal(sched_exited(s, 0, EXITED(0), T0 + MS(30)), 0);
+	/* While settling too. */
+	assert_true(sched_collects_from(s, 0, SCHED_WRITER_OTHER));
+	assert_one(s, T0 + MS(30), SCHED_START, 0);
+	assert_int_equal(sched_exited(s, 0, EXITED(0), T0 + MS(40)), 0);
+	sched_drained(s, T0 + MS(40));
+	assert_nothing(s, T0 + MS(100));
+}
+
+static void
+test_sched_no_loop_on_busy_ignore_drops_others_while_running(void **state)
+{
+	struct sched *s;
+
+	s = *state = new_sched(BUSY_IGNORE, 1, MS(10));
+	sched_set_rule(s, 0, MS(10), 1);
+	start_now(s, 0, T0);
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_OTHER));
+	assert_int_equal(sched_exited(s, 0, EXITED(0), T0 + MS(30)), 0);
+	assert_true(sched_collects_from(s, 0, SCHED_WRITER_OTHER));
+	assert_false(sched_collects_from(s, 0, SCHED_WRITER_UNKNOWN));
+}
+
+static void
 test_sched_no_loop_waiting_for_a_slot_collects(void **state)
 {
 	struct sched_opts o;
@@ -1335,6 +1409,11 @@ main(void)
 		TEST(
 		    test_sched_settling_tells_whether_a_rule_waits_for_a_drain),
 		TEST(test_sched_no_loop_waiting_for_a_slot_collects),
+		TEST(test_sched_no_loop_asks_the_writer_only_while_at_work),
+		TEST(
+		    test_sched_no_loop_never_collects_its_own_commands_changes),
+		TEST(test_sched_no_loop_another_writer_runs_it_again_after),
+		TEST(test_sched_no_loop_on_busy_ignore_drops_others_while_running),
 		TEST(test_sched_force_runs_at_once_without_a_change),
 		TEST(test_sched_force_of_every_rule_runs_each_once),
 		TEST(test_sched_running_and_nrunning_follow_starts_and_exits),
