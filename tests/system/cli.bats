@@ -72,7 +72,7 @@ load helpers
 @test "-x REGEX: ignored directories are not watched, paths not reported" {
 	mkdir -p w/skip/deep w/keep
 	start_ready -w w -x '^w/skip/$' -x '\.o$' -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 2 directories with inotify' log
+	ready_line 2 log
 	: >w/skip/a
 	: >w/skip/deep/b
 	: >w/keep/c.o
@@ -98,7 +98,7 @@ load helpers
 @test "-w DIR, repeated: several roots" {
 	mkdir -p a b/sub
 	start_ready -w a -w b/ -d 1s -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 3 directories with inotify' log
+	ready_line 3 log
 	: >a/x
 	: >b/sub/y
 	wait_until argv_total_at_least 2
@@ -119,7 +119,7 @@ EOF
 	diff -u "$T/expected" "$T/sout"
 	: >attrib-only
 	start_ready -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' "$T/log"
+	ready_line 1 "$T/log"
 	# ATTRIB and MODIFY are not among the default events.
 	chmod 600 attrib-only
 	t0=$EPOCHREALTIME

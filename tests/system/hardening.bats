@@ -375,7 +375,7 @@ for i in range(3000):
 		    -e CREATE -s '"$T/probe" "$@"'
 	fi
 	expect_eq uid 65534 "$(awk '/^Uid:/ { print $2 }' "/proc/$WR_PID/status")"
-	grep -qx 'watchrun: ready, watching 3 directories with inotify' log
+	ready_line 3 log
 	grep -q '^watchrun: cannot watch w/secret: Permission denied$' log
 	: >w/open/sub/f
 	wait_runs 1
@@ -454,7 +454,7 @@ for i in range(3000):
 	ln -s ../w ext/back
 	start_ready --follow-symlinks -w w -e CREATE -d 1s -s '"$T/probe" "$@"'
 	# w, w/a, w/a/b and w/out (ext): each once; and $T, w's parent.
-	grep -qx 'watchrun: ready, watching 4 directories with inotify' log
+	ready_line 4 log
 	expect_eq watches 5 "$(wr_watch_count)"
 	ln -s .. w/a/late-up
 	: >w/a/b/f
@@ -480,7 +480,7 @@ for i in range(3000):
 	# what inotify reports (IN_UNMOUNT).
 	umount src
 	start_ready -w w -d 0 -e CREATE -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 43 directories with inotify' log
+	ready_line 43 log
 	: >w/mnt/d20/e/before
 	wait_runs 1
 	expect_argv 1 w/mnt/d20/e/before
@@ -501,7 +501,7 @@ for i in range(3000):
 	mount_tmpfs w/mnt
 	mkdir w/mnt/d
 	start_ready -w w -d 0 -e CREATE -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 3 directories with inotify' log
+	ready_line 3 log
 	umount w/mnt
 	wait_for_log 'unmounted'
 	# w/mnt is the directory of the tree's filesystem again, with its

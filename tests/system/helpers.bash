@@ -109,6 +109,26 @@ start_watchrun() {
 
 READY_ERE='^watchrun: ready, watching [0-9]+ (director(y|ies)|trees?) (with|by) '
 
+# ready_line N FILE: FILE holds the ready line for N watched directories,
+# as the backend WATCHRUN_BACKEND names says it: fanotify walks nothing,
+# so it counts trees, not directories.
+ready_line() {
+	local dirs=directories
+
+	[ "$1" -eq 1 ] && dirs=directory
+	case ${WATCHRUN_BACKEND:-inotify} in
+	poll*)
+		grep -qxE "watchrun: ready, watching $1 $dirs by polling every [0-9.]+(us|ms|s|m|h)" "$2"
+		;;
+	fanotify)
+		grep -qxE 'watchrun: ready, watching [0-9]+ trees? with fanotify' "$2"
+		;;
+	*)
+		grep -qx "watchrun: ready, watching $1 $dirs with inotify" "$2"
+		;;
+	esac
+}
+
 ready_or_gone() {
 	grep -qE "$READY_ERE" "$T/log" || proc_gone "$WR_PID"
 }

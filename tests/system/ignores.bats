@@ -29,12 +29,6 @@ new_repo() {
 	git init -q .
 }
 
-# ready_count: the number of directories the ready line says.
-ready_count() {
-	sed -nE 's/^watchrun: ready, watching ([0-9]+) director(y|ies) with inotify$/\1/p' \
-	    "$T/log"
-}
-
 # stop_wr: ends the running watchrun.
 stop_wr() {
 	kill -TERM "$WR_PID"
@@ -59,7 +53,7 @@ expect_printed() {
 	mkdir -p w/src/.git/refs w/.git/objects w/.hg w/.svn w/.jj w/.bzr \
 	    w/_darcs
 	start_ready --print -w w -e CREATE
-	expect_eq "watched" 2 "$(ready_count)"
+	ready_line 2 "$T/log"
 	mkdir -p w/new/.hg/store w/new/.jj w/new/_darcs w/new/.bzr/x
 	mkdir -p w/src/new/.svn w/src/new/.git
 	: >w/.git/x
@@ -72,7 +66,7 @@ expect_printed() {
 	mkdir -p w/src/.git/refs w/.git/objects w/.hg w/.svn w/.jj w/.bzr \
 	    w/_darcs
 	start_ready --print --no-default-ignores -w w -e CREATE
-	expect_eq "watched" 11 "$(ready_count)"
+	ready_line 11 "$T/log"
 	: >w/.git/x
 	: >w/_darcs/x
 	mkdir w/.jj/new
@@ -167,7 +161,7 @@ make_changes() {
 @test ".gitignore, info/exclude, global excludes: ignored paths neither watched nor reported" {
 	make_ignoring_repo
 	start_ready --print -e CREATE
-	expect_eq "watched" 9 "$(ready_count)"
+	ready_line 9 "$T/log"
 	make_changes
 	expect_printed 'CREATE a.c' 'CREATE keep.o' 'CREATE src/keep.o' \
 	    'CREATE src/top-only/f' 'CREATE doc/a/c.txt' \
@@ -180,7 +174,7 @@ make_changes() {
 	start_ready --print --no-vcs-ignore -e CREATE
 	# All but .git and what is below it.
 	all=$(find . -path ./.git -prune -o -type d -print | wc -l)
-	expect_eq "watched" "$all" "$(ready_count)"
+	ready_line "$all" "$T/log"
 	make_changes
 	expect_printed 'CREATE a.c' 'CREATE a.o' 'CREATE keep.o' \
 	    'CREATE src/a.o' 'CREATE src/keep.o' 'CREATE src/top-only/f' \
@@ -201,7 +195,7 @@ make_changes() {
 	echo 'build/' >w/.gitignore
 	echo '*.o' >>w/.gitignore
 	start_ready --print -w w -e CREATE
-	expect_eq "watched" 2 "$(ready_count)"
+	ready_line 2 "$T/log"
 	: >w/a.o
 	: >w/build/f
 	expect_printed 'CREATE w/a.o' 'CREATE w/build/f'
@@ -235,7 +229,7 @@ make_changes() {
 	printf '%s\n' '*.o' '/src/gen/' >.gitignore
 	mkdir -p src/gen src/lib
 	start_ready --print -w src -e CREATE
-	expect_eq "watched" 2 "$(ready_count)"
+	ready_line 2 "$T/log"
 	: >src/a.o
 	: >src/lib/b.o
 	: >src/gen/c
@@ -245,7 +239,7 @@ make_changes() {
 	# The same from inside, with the root '.'.
 	cd src
 	start_ready --print -e CREATE
-	expect_eq "watched" 2 "$(ready_count)"
+	ready_line 2 "$T/log"
 	: >lib/d.o
 	: >lib/d.c
 	expect_printed 'CREATE lib/d.c'
@@ -256,7 +250,7 @@ make_changes() {
 	mkdir -p build/sub cache sub
 	printf 'build/\n' >.gitignore
 	start_ready --print -e 'CREATE|WRITE'
-	expect_eq "watched" 3 "$(ready_count)"
+	ready_line 3 "$T/log"
 	# Un-ignoring build/ watches it.
 	echo '!build/' >>.gitignore
 	wait_for_log '^WRITE \.gitignore$' "$T/wr.out"

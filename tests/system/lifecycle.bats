@@ -8,12 +8,12 @@ load helpers
 
 @test "the ready line counts the watched directories" {
 	start_ready -w w -- true
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' log
+	ready_line 1 log
 	kill -TERM "$WR_PID"
 	wait_exit
 	mkdir -p w/a/b w/c
 	start_ready -w w -- true
-	grep -qx 'watchrun: ready, watching 4 directories with inotify' log
+	ready_line 4 log
 	expect_eq "stderr lines" 1 "$(wc -l <log)"
 }
 

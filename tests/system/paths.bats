@@ -146,7 +146,7 @@ load helpers
 	mkdir target
 	ln -s ../target w/link
 	start_ready -w w -e CREATE -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' log
+	ready_line 1 log
 	: >target/not-seen
 	: >w/marker
 	wait_runs 1
@@ -154,7 +154,7 @@ load helpers
 	kill -TERM "$WR_PID"
 	wait_exit
 	start_ready --follow-symlinks -w w -e CREATE -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 2 directories with inotify' log
+	ready_line 2 log
 	: >target/seen
 	wait_runs 2
 	expect_argv 2 w/link/seen
@@ -177,7 +177,7 @@ load helpers
 @test "a deleted root is reported; with none left, exit 1" {
 	mkdir -p a b
 	start_ready -w a -w b -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 2 directories with inotify' log
+	ready_line 2 log
 	rm -r a
 	wait_for_log '^watchrun: a .*no longer watched$'
 	# Still running for b.

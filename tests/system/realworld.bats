@@ -64,7 +64,7 @@ load helpers
 	git checkout -q main
 	[ ! -e newdir ]
 	start_ready -x '(^|/)\.git/' -r '\.c$' -d 1s -s '"$T/probe" "$@"'
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' "$T/log"
+	ready_line 1 "$T/log"
 	git checkout -q feature
 	wait_runs 1
 	tr '\0' '\n' <"$T/runs/1/argv" | sort >"$T/got"

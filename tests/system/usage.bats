@@ -31,7 +31,7 @@ debounce 0
 '' CREATE touch "$T/ran"
 EOF
 	start_ready --print -e CREATE
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' log
+	ready_line 1 log
 	: >src/a.o
 	: >other/b
 	: >src/zz-end
@@ -44,7 +44,7 @@ EOF
 	mkdir -p src other/sub
 	printf 'watch src\nignore \\.o$\n' >Watchfile
 	start_ready --json -e CREATE -w other -x '^other/sub/'
-	grep -qx 'watchrun: ready, watching 2 directories with inotify' log
+	ready_line 2 log
 	: >src/a.o
 	: >src/a.c
 	: >other/sub/c
@@ -62,7 +62,7 @@ EOF
 	printf 'watch src\n' >Watchfile
 	printf 'watch lib\n' >other.rules
 	start_ready --print -e CREATE -f other.rules
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' log
+	ready_line 1 log
 	: >src/a
 	: >lib/zz-end
 	wait_for_log '^CREATE lib/zz-end$' wr.out
@@ -72,7 +72,7 @@ EOF
 @test "--print without a Watchfile watches ." {
 	cd w
 	start_ready --print -e CREATE
-	grep -qx 'watchrun: ready, watching 1 directory with inotify' "$T/log"
+	ready_line 1 "$T/log"
 	: >zz-end
 	wait_for_log '^CREATE zz-end$' "$T/wr.out"
 }
