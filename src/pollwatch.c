@@ -91,11 +91,27 @@ fill(int rc, const struct statx *sx, struct snap_stat *st)
 
 /* The filesystem, as the snapshot reaches it. */
 
+/*
+ * A root.  One that was removed while it is some process's current
+ * directory (ours, when the root is ".") still opens: its link count of
+ * 0 tells it is gone.
+ */
 static int
 fs_open_path(void *arg, const char *path)
 {
+	struct statx sx;
+	int fd;
+
 	(void)arg;
-	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if ((fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_NLINK, &sx) == 0 &&
+	    (sx.stx_mask & STATX_NLINK) && sx.stx_nlink == 0) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
 }
 
 static int
