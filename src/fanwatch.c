@@ -1196,13 +1196,11 @@ ends_root(struct fanwatch *w, const struct fanrec *ev)
 		if (ev->to.key == NULL ||
 		    (i = root_by_name(w, &ev->to)) == SIZE_MAX)
 			return 0;
-		root_gone(w, i, IN_DELETE_SELF, ev->pid,
-		    "was deleted or unmounted");
+		root_gone(w, i, IN_DELETE_SELF, ev->pid, "was deleted");
 		return 1;
 	}
 	if (ev->mask & FAN_DELETE)
-		root_gone(w, i, IN_DELETE_SELF, ev->pid,
-		    "was deleted or unmounted");
+		root_gone(w, i, IN_DELETE_SELF, ev->pid, "was deleted");
 	else
 		root_gone(w, i, IN_MOVE_SELF, ev->pid, "was moved away");
 	return 1;

@@ -272,7 +272,7 @@ EOF
 	wait_runs 1
 	expect_argv 1 sub/f
 	rm -rf w
-	wait_for_log '^watchrun: \. was deleted or unmounted; no longer watched$'
+	wait_for_log '^watchrun: \. was deleted; no longer watched$'
 	wait_for_log '^watchrun: no directory left to watch$'
 	wait_exit
 	expect_eq "exit status" 1 "$wr_status"
