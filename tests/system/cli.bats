@@ -23,6 +23,7 @@ load helpers
 	expect_argv 1 arg
 }
 
+# bats test_tags=kernel
 @test "-s: sh -c CMD watchrun PATH..., the paths in \"\$@\"" {
 	start_ready -w w -s 'printf %s "$0" >"$T/zero"; "$T/probe" first "$@"'
 	touch w/a w/b
@@ -54,6 +55,7 @@ load helpers
 	expect_var 1 WATCHRUN_EVENTS DELETE
 }
 
+# bats test_tags=kernel
 @test "-e takes kernel names, | and , and reports unknown ones" {
 	start_ready -w w -d 1s -e 'in_attrib,IN_MOVED_TO' -s '"$T/probe" "$@"'
 	echo x >w/a

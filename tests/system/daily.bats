@@ -185,6 +185,7 @@ EOF
 
 # --max-wait
 
+# bats test_tags=kernel
 @test "--max-wait: changes that never pause still make runs" {
 	start_ready -w w -d 500ms --max-wait 300ms -s '"$T/probe" "$@"'
 	start_writer w/app
@@ -473,6 +474,7 @@ CLEAR=$'\e[H\e[2J\e[3J'
 
 # --no-loop, NO_LOOP
 
+# bats test_tags=kernel
 @test "--no-loop: the command's own changes do not set it off again" {
 	start_ready --no-loop -w w -d 100ms -e 'CREATE|WRITE' \
 	    -s 'touch w/out; "$T/probe" "$@"'
@@ -575,6 +577,7 @@ EOF
 
 # Run reports
 
+# bats test_tags=kernel
 @test "run report: (FIRST and N more), (FIRST), nothing for an empty batch" {
 	start_ready -i -w w -d 300ms -e CREATE -s '"$T/probe" "$@"'
 	wait_for_log '^watchrun: command-line:1: "\$T/probe" "\$@": exited 0 after [0-9]+\.[0-9]{3}s$'

@@ -3,6 +3,7 @@
 
 load helpers
 
+# bats test_tags=kernel
 @test "a burst of 200 files gives one run with all 200 paths" {
 	start_ready -w w -d 1s -s '"$T/probe" "$@"'
 	for i in $(seq 1 200); do
@@ -28,6 +29,7 @@ wakeups() {
 	awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status"
 }
 
+# bats test_tags=kernel
 @test "a storm is read in batches, and afterwards no timer is left armed" {
 	# tmpfs: the writer outruns one read per record by far.
 	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] ||
@@ -57,6 +59,7 @@ wakeups() {
 	    $(($(wakeups "$WR_PID") - before))
 }
 
+# bats test_tags=kernel
 @test "a path changed many times is passed once" {
 	start_ready -w w -d 1s -s '"$T/probe" "$@"'
 	for i in $(seq 1 20); do
@@ -70,6 +73,7 @@ wakeups() {
 	expect_var 1 WATCHRUN_EVENTS 'WRITE|CREATE'
 }
 
+# bats test_tags=kernel
 @test "debounce 0 runs while changes keep coming" {
 	start_ready -w w -d 0 -s '"$T/probe" "$@"'
 	# A change every few milliseconds, for up to 10 seconds: a rule that
@@ -85,6 +89,7 @@ wakeups() {
 	expect_argv 1 w/stream
 }
 
+# bats test_tags=kernel
 @test "two rules are debounced independently" {
 	cat >Watchfile <<'EOF'
 watch w

@@ -14,6 +14,7 @@ load hardening
 
 # --- Letting nothing in ------------------------------------------------
 
+# bats test_tags=kernel
 @test "every byte 1..255 but '/' in names arrives byte-exact in \"\$@\"" {
 	start_ready --no-default-ignores -w w -e CREATE -d 1s -s '"$T/probe" "$@"'
 	make_byte_names w expected
@@ -25,6 +26,7 @@ load hardening
 	[ -z "$(find "$T" -name pwned)" ]
 }
 
+# bats test_tags=kernel
 @test "--print: every byte 1..255 in names is escaped, and unescapes back" {
 	start_ready --no-default-ignores --print -w w -e CREATE
 	make_byte_names w expected
@@ -33,6 +35,7 @@ load hardening
 	check_print_escapes wr.out expected
 }
 
+# bats test_tags=kernel
 @test "--json: every byte 1..255 in names round-trips through surrogateescape" {
 	start_ready --no-default-ignores --json -w w -e CREATE
 	make_byte_names w expected
@@ -82,6 +85,7 @@ load hardening
 	fi
 }
 
+# bats test_tags=kernel
 @test "argv is exactly sh -c CMD watchrun PATH... for -s, and as given for --" {
 	cmd='cat /proc/$$/cmdline >"$T/cmdline"'
 	start_ready -w w -e CREATE -d 1s -s "$cmd"
@@ -269,6 +273,7 @@ EOF
 
 # --- Keeping watching --------------------------------------------------
 
+# bats test_tags=inotify
 @test "a deep and wide directory renamed keeps its watches; its paths follow" {
 	make_tree w/top 25 30 list
 	mkdir -p w/x/y
@@ -320,6 +325,7 @@ for i in range(3000):
 	refute grep -q overflow log
 }
 
+# bats test_tags=inotify
 @test "a deep and wide directory moved out is forgotten, moved back in is watched and scanned" {
 	make_tree w/top 25 30 list
 	mkdir away
@@ -348,6 +354,7 @@ for i in range(3000):
 	wait_until some_run_got "w/back/$deep/later.dat"
 }
 
+# bats test_tags=inotify
 @test "an unreadable directory: one warning naming it, the rest is watched" {
 	need_root
 	# Root reads everything: watchrun runs as nobody, on a tree nobody
@@ -400,6 +407,7 @@ churned_at_least() {
 	(($(cat "$T/churned") >= $1))
 }
 
+# bats test_tags=kernel
 @test "directories deleted while being scanned: no crash, no warning, still responsive" {
 	mkdir w/churn
 	# Makes, renames and deletes small trees until told to stop; counts
@@ -445,6 +453,7 @@ for i in range(3000):
 	stderr_clean
 }
 
+# bats test_tags=inotify
 @test "--follow-symlinks: links to an ancestor, to itself, within, and out and back: no loop, events once" {
 	mkdir -p w/a/b ext
 	ln -s ../.. w/a/b/up
@@ -467,6 +476,7 @@ for i in range(3000):
 	expect_argv 2 w/marker
 }
 
+# bats test_tags=inotify
 @test "a bind mount in the tree unmounted: one warning naming it, watching goes on" {
 	need_root
 	mkdir -p src w/mnt w/other
@@ -495,6 +505,7 @@ for i in range(3000):
 	    "$(cat warnings)"
 }
 
+# bats test_tags=inotify
 @test "after an unmount, the directory under the mount point is watched again" {
 	need_root
 	mkdir -p w/mnt/under
@@ -513,6 +524,7 @@ for i in range(3000):
 	expect_sorted_args <(printf '%s\n' w/mnt/under/f w/mnt/g w/marker)
 }
 
+# bats test_tags=inotify
 @test "UNMOUNT events carry each directory's exact path, printed and to a rule" {
 	need_root
 	mkdir -p w/mnt
@@ -529,6 +541,7 @@ for i in range(3000):
 	diff -u expected got
 }
 
+# bats test_tags=inotify
 @test "UNMOUNT paths reach a rule's \"\$@\" byte-exact, each once" {
 	need_root
 	mkdir -p w/mnt

@@ -3,6 +3,16 @@
 # temporary tree ($T, also the working directory) with a watched directory
 # $T/w, and a probe command that records each run under $T/runs/N.
 #
+# Every file runs with each backend (WATCHRUN_BACKEND) but for the tests
+# tagged as not meant for it, with "# bats test_tags=" above the test:
+#   inotify  about the inotify backend itself: its watches and their count,
+#            its UNMOUNT events, what its scan of a new directory reports,
+#            the symlinks it follows, the ready line's directory count;
+#   kernel   needs what only a kernel backend reports: every event of a
+#            quick sequence, in order, reads, a command's own changes seen
+#            while it runs, no timer while idle; polling sees a tree at
+#            intervals and runs without the tests tagged so.
+#
 # shellcheck shell=bash
 # shellcheck disable=SC2034	# variables are used by the .bats files
 

@@ -62,6 +62,7 @@ expect_printed() {
 	    'CREATE w/zz-end'
 }
 
+# bats test_tags=kernel
 @test "--no-default-ignores: version control directories are watched" {
 	mkdir -p w/src/.git/refs w/.git/objects w/.hg w/.svn w/.jj w/.bzr \
 	    w/_darcs
@@ -90,6 +91,7 @@ make_scratch() {
 	: >w/zz-end
 }
 
+# bats test_tags=kernel
 @test "default: editors' scratch files are not reported" {
 	mkdir w/sub
 	start_ready -w w -d 300ms -e CREATE -s '"$T/probe" "$@"'
@@ -100,6 +102,7 @@ make_scratch() {
 	diff -u expected got
 }
 
+# bats test_tags=kernel
 @test "--no-default-ignores: editors' scratch files are reported" {
 	mkdir w/sub
 	start_ready --no-default-ignores -w w -d 300ms -e CREATE \
@@ -158,6 +161,7 @@ make_changes() {
 	: >zz-end
 }
 
+# bats test_tags=kernel
 @test ".gitignore, info/exclude, global excludes: ignored paths neither watched nor reported" {
 	make_ignoring_repo
 	start_ready --print -e CREATE
@@ -169,6 +173,7 @@ make_changes() {
 	    'CREATE zz-end'
 }
 
+# bats test_tags=kernel
 @test "--no-vcs-ignore: git's ignore rules do not apply" {
 	make_ignoring_repo
 	start_ready --print --no-vcs-ignore -e CREATE
@@ -201,6 +206,7 @@ make_changes() {
 	expect_printed 'CREATE w/a.o' 'CREATE w/build/f'
 }
 
+# bats test_tags=kernel
 @test "the global excludes file: core.excludesFile, else \$XDG_CONFIG_HOME/git/ignore" {
 	new_repo "$T/repo"
 	echo '*.xdg' >"$XDG_CONFIG_HOME/git/ignore"
@@ -245,6 +251,7 @@ make_changes() {
 	expect_printed 'CREATE lib/d.c'
 }
 
+# bats test_tags=kernel
 @test "changes to ignore files take effect at once" {
 	new_repo "$T/repo"
 	mkdir -p build/sub cache sub

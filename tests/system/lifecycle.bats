@@ -160,6 +160,7 @@ sleep_in() {
 	expect_eq "exit status" 1 "$wr_status"
 }
 
+# bats test_tags=kernel
 @test "a root that is watchrun's current directory, moved away: exit 1" {
 	cd "$T/w"
 	start_ready -w . -- true

@@ -28,6 +28,7 @@ hostile_names() {
 	)
 }
 
+# bats test_tags=kernel
 @test "hostile names arrive byte-exact in \"\$@\" and nothing is injected" {
 	hostile_names
 	cd w
@@ -43,6 +44,7 @@ hostile_names() {
 	[ -z "$(find "$T" -name pwned)" ]
 }
 
+# bats test_tags=kernel
 @test "hostile names in a rules-file command and in directories" {
 	hostile_names
 	cat >Watchfile <<'EOF'

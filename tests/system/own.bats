@@ -18,6 +18,7 @@ load helpers
 	expect_eq runs 2 "$(run_count)"
 }
 
+# bats test_tags=kernel
 @test "--once with ALL|ISDIR waits for a read by someone else" {
 	mkdir -p w/d/e
 	start_ready -w w -d 0 --once -e 'ALL|ISDIR' -- "$T/probe"
@@ -29,6 +30,7 @@ load helpers
 	expect_var 1 WATCHRUN_PATH w/d/
 }
 
+# bats test_tags=kernel
 @test "--print -e ALL shows others' reads, not watchrun's own" {
 	mkdir -p w/d/e
 	echo x >w/f
@@ -47,6 +49,7 @@ EOF2
 	diff -u expected wr.out
 }
 
+# bats test_tags=kernel
 @test "a read of a directory by someone else is reported once" {
 	mkdir -p w/d
 	start_ready --print -w w -e 'OPEN|CREATE|ISDIR'
@@ -73,6 +76,7 @@ start_into() {
 	grep -qE "$READY_ERE" "$T/log"
 }
 
+# bats test_tags=kernel
 @test "--print into a file in the watched tree does not report that file" {
 	start_into w/out --print -w w
 	: >w/a
@@ -110,6 +114,7 @@ EOF2
 	expect_eq runs 3 "$(run_count)"
 }
 
+# bats test_tags=kernel
 @test "a file of the same name elsewhere in the tree is still reported" {
 	mkdir w/sub
 	start_into w/out --print -w w -e 'CREATE|DELETE'

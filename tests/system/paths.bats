@@ -4,6 +4,7 @@
 
 load helpers
 
+# bats test_tags=kernel
 @test "root .: paths as find prints them, no ./, directories end in /" {
 	cd w
 	start_ready -e CREATE -d 1s -s '"$T/probe" "$@"'
@@ -24,6 +25,7 @@ load helpers
 	expect_var 1 WATCHRUN_EVENTS 'ATTRIB|ISDIR'
 }
 
+# bats test_tags=kernel
 @test "relative root, trailing slash dropped; root itself is DIR/" {
 	start_ready -w w/ -e 'CREATE|ATTRIB' -d 1s -s '"$T/probe" "$@"'
 	mkdir w/d
@@ -57,6 +59,7 @@ load helpers
 	expect_var 1 WATCHRUN_COUNT 20
 }
 
+# bats test_tags=kernel
 @test "the scan of a directory moved in reports what is in it as moved in" {
 	mkdir -p away/d/e
 	: >away/d/e/f
@@ -142,6 +145,7 @@ load helpers
 	expect_argv 2 w/d/e/g/i.txt
 }
 
+# bats test_tags=inotify
 @test "symlinks to directories are not followed, unless --follow-symlinks" {
 	mkdir target
 	ln -s ../target w/link
@@ -160,6 +164,7 @@ load helpers
 	expect_argv 2 w/link/seen
 }
 
+# bats test_tags=inotify
 @test "--follow-symlinks: a link made after the start is followed too" {
 	mkdir target
 	: >target/already
@@ -201,6 +206,7 @@ load helpers
 	grep -q 'file' serr
 }
 
+# bats test_tags=kernel
 @test "queue overflow: warning, rescan, a run with WATCHRUN_OVERFLOW=1" {
 	mkdir w/sub
 	start_ready -w w -s '"$T/probe" "$@"'
@@ -220,6 +226,7 @@ load helpers
 	[ ! -e runs/2/WATCHRUN_OVERFLOW ]
 }
 
+# bats test_tags=kernel
 @test "queue overflow: a directory made meanwhile is watched after" {
 	mkdir w/burst
 	start_ready -w w -r '\.txt$' -s '"$T/probe" "$@"'

@@ -4,6 +4,7 @@
 
 load helpers
 
+# bats test_tags=kernel
 @test "--print -e: one line per event, NAMES PATH" {
 	start_ready --print -w w -e 'CREATE|WRITE'
 	mkdir w/dir
@@ -20,6 +21,7 @@ EOF
 	diff -u expected wr.out
 }
 
+# bats test_tags=kernel
 @test "--print without -e: every event but watchrun's own directory reads" {
 	start_ready --print -w w
 	mkdir w/d
@@ -47,6 +49,7 @@ EOF
 	diff -u expected wr.out
 }
 
+# bats test_tags=kernel
 @test "--print -r: only matching paths" {
 	start_ready --print -w w -e CREATE -r '\.c$'
 	: >w/a.h
@@ -57,6 +60,7 @@ EOF
 	diff -u expected wr.out
 }
 
+# bats test_tags=kernel
 @test "--json: one object a line, paths round-trip byte-exact" {
 	start_ready --json -w w -e 'CREATE|MOVE'
 	name=$(printf 'q"\\ \n\t\033\377\303\251\302\205')
@@ -86,6 +90,7 @@ overflow_lines_are() {
 	[ "$(grep -cE '^Q_OVERFLOW w/sub/f[0-9]+$' wr.out)" -eq "$1" ]
 }
 
+# bats test_tags=kernel
 @test "--print after an overflow: Q_OVERFLOW, then the changed paths" {
 	mkdir w/sub
 	start_ready --print -w w -e CREATE
@@ -101,6 +106,7 @@ overflow_lines_are() {
 	grep -qx 'Q_OVERFLOW|ISDIR w/sub/' wr.out
 }
 
+# bats test_tags=kernel
 @test "--print -e ISDIR: directories only; self events carry ISDIR" {
 	mkdir w/sub
 	start_ready --print -w w -e 'CREATE|DELETE_SELF|ISDIR'

@@ -4,6 +4,7 @@
 
 load helpers
 
+# bats test_tags=kernel
 @test "editor save: write a temporary file, rename it over" {
 	echo old >w/f.txt
 	start_ready -w w -r '\.txt$' -d 0 -s '"$T/probe" "$@"'
@@ -19,6 +20,7 @@ load helpers
 	expect_argv 2 w/f.txt
 }
 
+# bats test_tags=kernel
 @test "vim-style save: 4913 probe, backup rename, new file" {
 	echo old >w/f.txt
 	start_ready -w w -r '\.txt$' -d 1s -s '"$T/probe" "$@"'
@@ -33,6 +35,7 @@ load helpers
 	expect_var 1 WATCHRUN_EVENTS 'WRITE|MOVED_FROM|CREATE'
 }
 
+# bats test_tags=kernel
 @test "sed -i: the renamed-over file is reported, its temporary is not" {
 	printf 'hello\n' >w/f.txt
 	start_ready -w w -d 1s -s '"$T/probe" "$@"'

@@ -16,6 +16,7 @@ load helpers
 	expect_eq "session" "$(proc_field "$WR_PID" session)" "$sid"
 }
 
+# bats test_tags=kernel
 @test "the environment: WATCHRUN_PATH, _EVENTS, _COUNT, _RULE, nothing stale" {
 	start_notify_listener "$T/notify.sock" "$T/notify.log"
 	cat >Watchfile <<'EOF'
@@ -45,6 +46,7 @@ EOF
 	grep -qx PATH runs/1/envnames
 }
 
+# bats test_tags=kernel
 @test "WATCHRUN_EVENTS: the last path's events, DELETE for a deletion" {
 	: >w/x
 	start_ready -w w -d 1s -s '"$T/probe" "$@"'
@@ -103,6 +105,7 @@ EOF
 	! tr '\0' '\n' <runs/1/argv | grep -vxE "w/big/$long-[0-9]+"
 }
 
+# bats test_tags=kernel
 @test "-- command: each argument that is exactly {} becomes the paths" {
 	start_ready -w w -d 1s -e CREATE -- "$T/probe" first {} 'x{}' '{} ' {} last
 	(cd w && touch a 'b c' "$(printf 'd\ne')")
@@ -139,6 +142,7 @@ EOF
 	    grep -cxE "w/big/$long-[0-9]+" | grep -qx $((k - 1))
 }
 
+# bats test_tags=kernel
 @test "--max-paths: WATCHRUN_PATH and _EVENTS describe the batch passed" {
 	start_ready -w w --max-paths 2 -d 1s -e 'CREATE|WRITE' \
 	    -s '"$T/probe" "$@"'
@@ -152,6 +156,7 @@ EOF
 	expect_var 1 WATCHRUN_TRUNCATED 1
 }
 
+# bats test_tags=kernel
 @test "--max-paths: past the cap, the run gets WATCHRUN_TRUNCATED=1" {
 	start_ready -w w --max-paths 5 -d 1s -e CREATE -s '"$T/probe" "$@"'
 	(cd w && touch f1 f2 f3 f4 f5 f6 f7 f8)
@@ -300,6 +305,7 @@ EOF
 	wait_for_log '^watchrun: Watchfile:4: kill -USR1 \$\$ \(w/usr1\): killed by SIGUSR1 after [0-9]+\.[0-9]{3}s$'
 }
 
+# bats test_tags=kernel
 @test "run report: the rule, the command, the first path and how many more" {
 	start_ready -w w -d 300ms -e CREATE -- "$T/probe" {}
 	(cd w && touch a b c)

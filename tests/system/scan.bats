@@ -44,6 +44,7 @@ for i in range(1, 301):
 	diff -u expected got
 }
 
+# bats test_tags=kernel
 @test "a directory moved in: its contents are reported as MOVED_TO" {
 	mkdir -p away/rel/sub
 	echo x >away/rel/a.xml
@@ -70,6 +71,7 @@ for i in range(1, 301):
 	diff -u expected got
 }
 
+# bats test_tags=inotify
 @test "files in a directory that appears are CREATE|WRITE in the scan" {
 	mkdir -p src/d/e
 	echo x >src/d/f

@@ -33,6 +33,7 @@ wakeups() {
 	awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status"
 }
 
+# bats test_tags=inotify
 @test "READY=1 comes with a STATUS= that says what is watched" {
 	listen
 	mkdir -p w/a/b other
@@ -45,6 +46,7 @@ wakeups() {
 	diff -u expected got
 }
 
+# bats test_tags=inotify
 @test "each run's end sends one STATUS= with how it ended; no more" {
 	listen
 	start_ready -w w -d 0 -e CREATE -s '"$T/probe" "$@"; exit 3'
@@ -69,6 +71,7 @@ wakeups() {
 	expect_eq "last runs" 2 "$(notes "$LAST_ERE")"
 }
 
+# bats test_tags=inotify
 @test "a long command is cut in STATUS=, and a newline in it escaped" {
 	listen
 	xs=$(printf 'x%.0s' {1..10})
@@ -100,6 +103,7 @@ wakeups() {
 	expect_eq "STOPPING=1 messages" 1 "$(notes '^STOPPING=1$')"
 }
 
+# bats test_tags=inotify
 @test "RELOADING=1 and READY=1 around reading the rules again, with the new STATUS=" {
 	listen
 	printf '%s\n' 'watch w' "'' CREATE true" >Watchfile
@@ -164,6 +168,7 @@ start_as_pid() {
 	wait_until notes_at_least 3 '^WATCHDOG=1$'
 }
 
+# bats test_tags=inotify
 @test "no watchdog asked for: no WATCHDOG=1, and an idle watchrun never wakes" {
 	listen
 	# Unset, and set for another process (a parent's, passed on).
@@ -185,6 +190,7 @@ start_as_pid() {
 	done
 }
 
+# bats test_tags=inotify
 @test "without NOTIFY_SOCKET, WATCHDOG_USEC wakes nothing" {
 	WATCHDOG_USEC=100000 start_ready -w w -- true
 	before=$(wakeups "$WR_PID")
