@@ -20,15 +20,6 @@ setup() {
 	need_fanotify
 }
 
-# Skips the test, saying why, when fanotify cannot be had here.
-need_fanotify() {
-	[ "$(id -u)" -eq 0 ] || skip "fanotify needs root (CAP_SYS_ADMIN)"
-	# Ready, then nothing within 1 ms: 124.  Not ready: 1, and why.
-	run_sync --backend fanotify --once --wait-timeout 1ms -w w -- true
-	[ "$rc" -eq 124 ] || skip "no fanotify here: $(head -n 1 "$T/serr")"
-	unset WATCHRUN_BACKEND
-}
-
 # kernel_at_least MAJOR MINOR
 kernel_at_least() {
 	local major minor

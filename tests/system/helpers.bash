@@ -447,3 +447,13 @@ refute() {
 		return 1
 	fi
 }
+
+# need_fanotify: skips unless the fanotify backend can start here (root,
+# Linux 5.9 or later).
+need_fanotify() {
+	[ "$(id -u)" -eq 0 ] || skip "fanotify needs root (CAP_SYS_ADMIN)"
+	# Ready, then nothing within 1 ms: 124.  Not ready: 1, and why.
+	run_sync --backend fanotify --once --wait-timeout 1ms -w w -- true
+	[ "$rc" -eq 124 ] || skip "no fanotify here: $(head -n 1 "$T/serr")"
+	unset WATCHRUN_BACKEND
+}

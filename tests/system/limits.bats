@@ -101,7 +101,7 @@ EOF
 	# max_user_watches counts every watch of root's on the machine.
 	want=$(($(root_watches) + 5))
 	sysctl_set max_user_watches "$want"
-	run_sync -w w -- true
+	run_sync --backend inotify -w w -- true
 	sysctl_restore
 	expect_eq "exit status" 1 "$rc"
 	cat serr
@@ -114,7 +114,8 @@ EOF
 	grep -q -- '--partial' serr
 	want=$(($(root_watches) + 5))
 	sysctl_set max_user_watches "$want"
-	start_ready --partial -w w -d 0 -e CREATE -s '"$T/probe" "$@"'
+	start_ready --backend inotify --partial -w w -d 0 -e CREATE \
+	    -s '"$T/probe" "$@"'
 	sysctl_restore
 	line=$(grep 'watch limit' log)
 	limit_numbers "$line"
@@ -127,6 +128,24 @@ EOF
 	: >w/f
 	wait_runs 1
 	expect_argv 1 w/f
+}
+
+@test "auto, as root: a tree past inotify's watch limit gets fanotify instead" {
+	need_sysctl
+	need_fanotify
+	for i in $(seq 1 8); do
+		mkdir -p "w/d$i/a/b/c/e"
+	done
+	want=$(($(root_watches) + 5))
+	sysctl_set max_user_watches "$want"
+	start_ready -w w -d 0 -e CREATE -s '"$T/probe" "$@"'
+	sysctl_restore
+	grep -qx "watchrun: w: more directories than inotify's watch limit allows: watching it with fanotify instead" log
+	grep -qx 'watchrun: ready, watching 1 tree with fanotify' log
+	expect_eq "watches held" 0 "$(wr_watch_count)"
+	: >w/d8/a/b/c/e/f
+	wait_runs 1
+	expect_argv 1 w/d8/a/b/c/e/f
 }
 
 @test "watch limit later: a warning with the numbers, watching goes on" {
