@@ -113,7 +113,7 @@ check-fuzz: fuzz
 # never into the checked-in seed corpus.
 FUZZ_TIME ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS = rules events gitignore
+FUZZ_TARGETS = rules events gitignore fanrec
 FUZZ_OBJS = $(LIB_SRCS:src/%.c=build-fuzz/%.o)
 
 build-fuzz/%.o: src/%.c | build-fuzz
