@@ -13,7 +13,7 @@
 #ifndef WATCHRUN_FANWATCH_INT_H
 #define WATCHRUN_FANWATCH_INT_H
 
-/* Includes <stdint.h>, <sys/types.h>, dcache.h, fanrec.h and watch.h first. */
+/* Needs <stdint.h>, <sys/types.h>, dcache.h, fanrec.h and watch.h first. */
 
 #ifndef FAN_REPORT_TARGET_FID
 #define FAN_REPORT_TARGET_FID	0x00001000
