@@ -68,7 +68,7 @@ struct fanwatch {
 	struct dcache	*dirs;		/* by key */
 	struct dcache	*hooked;	/* by path: rules read */
 	struct dcache	*names;		/* see fanwatch_index_names() */
-	char		*pending;	/* events waiting: see feed(), fanwatch.c */
+	char		*pending;	/* waiting: feed(), fanwatch.c */
 	size_t		 npending;
 	char		*joined;	/* those, then those read */
 	char		*buf;		/* aligned for the metadata */
