@@ -108,8 +108,9 @@ check-valgrind: watchrun
 
 check-fuzz: fuzz
 
-# libFuzzer harnesses for the rules parser and the inotify decoder, built
-# with clang, AddressSanitizer and UBSan.  New inputs go to build-fuzz/,
+# libFuzzer harnesses for the rules parser, the inotify and fanotify
+# decoders and the gitignore matcher, built with clang, AddressSanitizer
+# and UBSan.  New inputs go to build-fuzz/,
 # never into the checked-in seed corpus.
 FUZZ_TIME ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all

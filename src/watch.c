@@ -402,7 +402,7 @@ watch_unscanned(const struct watch *w)
 }
 
 /* Appends to *sp (allocated) the text fmt makes. */
-static void
+static void __attribute__((__format__(__printf__, 2, 3)))
 append(char **sp, const char *fmt, ...)
 {
 	va_list ap;
