@@ -115,9 +115,17 @@ EOF
 }
 
 setup_file() {
+	local n
+
 	export DOCS="$BATS_FILE_TMPDIR/docs"
 	"$BATS_TEST_DIRNAME/doc-commands" "$SRC" "$DOCS" \
 	    >"$BATS_FILE_TMPDIR/list"
+	# $DOCS/index: "N<tab>FILE<tab>KEY" for each record, read once here
+	# rather than by every test.
+	for ((n = 1; ; n++)); do
+		[ -e "$DOCS/$n.kind" ] || break
+		printf '%s\t%s\t%s\n' "$n" "$(rec_file "$n")" "$(rec_key "$n")"
+	done >"$DOCS/index"
 }
 
 eval "helpers_$(declare -f setup)"
@@ -188,6 +196,14 @@ rec_file() {
 	echo "${s%:*}"
 }
 
+# rec_numbers FILE KEY: the numbers of the records of FILE with KEY, one a
+# line, from $DOCS/index.
+rec_numbers() {
+	FK="$1	$2" awk -F '\t' \
+	    'substr($0, length($1) + 2) == ENVIRON["FK"] { print $1 }' \
+	    "$DOCS/index"
+}
+
 # doc_rec FILE KEY: sets REC to the path prefix of the one record of FILE
 # with KEY ($REC.text, $REC.out, ...), which must be in a row of this
 # test's ID.
@@ -199,16 +215,12 @@ doc_rec() {
 		echo "# no row \"$id	$1	$2\" in covered()" >&2
 		return 1
 	fi
-	for ((n = 1; ; n++)); do
-		[ -e "$DOCS/$n.kind" ] || break
-		if [ "$(rec_file "$n")" = "$1" ] && [ "$(rec_key "$n")" = "$2" ]
-		then
-			if [ -n "$found" ]; then
-				echo "# $1: two items with the key $2" >&2
-				return 1
-			fi
-			found=$n
+	for n in $(rec_numbers "$1" "$2"); do
+		if [ -n "$found" ]; then
+			echo "# $1: two items with the key $2" >&2
+			return 1
 		fi
+		found=$n
 	done
 	if [ -z "$found" ]; then
 		echo "# $1 shows no item with the key $2" >&2
@@ -223,14 +235,11 @@ doc_rec() {
 rec_path() {
 	local n
 
-	for ((n = 1; ; n++)); do
-		[ -e "$DOCS/$n.kind" ] || return 1
-		if [ "$(rec_file "$n")" = "$1" ] && [ "$(rec_key "$n")" = "$2" ]
-		then
-			echo "$DOCS/$n"
-			return 0
-		fi
+	for n in $(rec_numbers "$1" "$2"); do
+		echo "$DOCS/$n"
+		return 0
 	done
+	return 1
 }
 
 # doc_text FILE KEY: sets TEXT to the text of that record.
@@ -362,40 +371,55 @@ stopped_or_gone() {
 }
 
 @test "every command line and rules file in the docs is run by a test" {
-	local n file key id status=0 matches
-
-	[ -e "$DOCS/1.kind" ]
-	for ((n = 1; ; n++)); do
-		[ -e "$DOCS/$n.kind" ] || break
-		file=$(rec_file "$n")
-		key=$(rec_key "$n")
-		matches=$(covered | F=$file K=$key awk -F '\t' \
-		    '$2 == ENVIRON["F"] && $3 == ENVIRON["K"]' | wc -l)
-		if [ "$matches" -ne 1 ]; then
-			echo "# $(cat "$DOCS/$n.src"): $matches tests run: $key" >&2
-			status=1
-		fi
-	done
-	while IFS=$'\t' read -r id file key; do
-		for ((n = 1; ; n++)); do
-			if [ ! -e "$DOCS/$n.kind" ]; then
-				echo "# $file no longer shows: $key" >&2
-				status=1
-				break
-			fi
-			[ "$(rec_file "$n")" = "$file" ] &&
-			    [ "$(rec_key "$n")" = "$key" ] && break
-		done
-		if ! grep -q "^@test \"$id: " "$BATS_TEST_FILENAME"; then
-			echo "# no test \"$id: ...\" for $file: $key" >&2
-			status=1
-		fi
-	done < <(covered)
-	if [ "$(covered | sort | uniq -d)" != "" ]; then
+	[ -s "$DOCS/index" ]
+	covered >"$T/covered"
+	# Each record is in one row; each row names a record that is there
+	# and a test "ID: ..." that exists.
+	awk -F '\t' -v docs="$DOCS" '
+	FILENAME == ARGV[1] {		# the rows: ID, FILE, KEY
+		k = substr($0, length($1) + 2)
+		rows[k]++
+		row_id[FNR] = $1
+		row_key[FNR] = k
+		nrows = FNR
+		next
+	}
+	FILENAME == ARGV[2] {		# the records: N, FILE, KEY
+		k = substr($0, length($1) + 2)
+		shown[k] = 1
+		if (rows[k] != 1) {
+			f = docs "/" $1 ".src"
+			getline src <f
+			close(f)
+			printf "# %s: %d tests run: %s\n", src, rows[k],
+			    substr(k, length($2) + 2)
+			bad = 1
+		}
+		next
+	}
+	match($0, /^@test "[^ ]*: /) {	# this file
+		tests[substr($0, 8, RLENGTH - 9)] = 1
+	}
+	END {
+		for (i = 1; i <= nrows; i++) {
+			split(row_key[i], fk, "\t")
+			key = substr(row_key[i], length(fk[1]) + 2)
+			if (!(row_key[i] in shown)) {
+				printf "# %s no longer shows: %s\n", fk[1], key
+				bad = 1
+			}
+			if (!(row_id[i] in tests)) {
+				printf "# no test \"%s: ...\" for %s: %s\n",
+				    row_id[i], fk[1], key
+				bad = 1
+			}
+		}
+		exit bad
+	}' "$T/covered" "$DOCS/index" "$BATS_TEST_FILENAME" >&2
+	if [ "$(sort "$T/covered" | uniq -d)" != "" ]; then
 		echo "# rows listed twice in covered()" >&2
-		status=1
+		return 1
 	fi
-	return "$status"
 }
 
 @test "doc-commands: a new command, rules block or code block is seen" {
