@@ -1990,17 +1990,14 @@ exec '$real_cc' \"\$@\""
 
 # child_named PARENT COMM: the pid of a child of PARENT named COMM.
 child_named() {
-	local d
+	local p c
 
-	local c
-
-	for d in /proc/[0-9]*; do
-		[ "$(proc_field "${d#/proc/}" ppid 2>/dev/null)" = "$1" ] ||
-		    continue
-		c=$(cat "$d/comm" 2>/dev/null)
+	[ -n "$1" ] || return 1
+	for p in $(pgrep -P "$1"); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null)
 		if [ "$c" = "$2" ] || { [ "$2" = watchrun ] && is_watchrun "$c"; }
 		then
-			echo "${d#/proc/}"
+			echo "$p"
 			return 0
 		fi
 	done
