@@ -1388,9 +1388,15 @@ EOF2
 	stub_at ./summarise summarise
 	doc_start "$TEXT"
 	wait_for_log "$READY_ERE"
-	# A write every 10ms: the debounce period of 100ms never passes.
+	# A write every 10ms: the debounce period of 100ms never passes.  (It
+	# naps in read -t, not in sleep: a process started every 10ms would
+	# leave gaps on a loaded machine.)
 	bash -c 't0=$EPOCHREALTIME; printf %s "$t0" >"$T/t0"
-		until [ -e "$T/stop" ]; do echo x >>app.log; sleep 0.01; done
+		exec {nap}<> <(:)
+		until [ -e "$T/stop" ]; do
+			echo x >>app.log
+			read -rt 0.01 -u "$nap"
+		done
 		: >"$T/stopped"' </dev/null >/dev/null 2>&1 3>&- &
 	WAIT_TIMEOUT=20 wait_calls summarise 1
 	[ ! -e "$T/stopped" ]
