@@ -48,6 +48,13 @@ under_valgrind() {
 	[ -n "${VG_LOGDIR:-}" ]
 }
 
+# built_with_asan: $WATCHRUN is linked with AddressSanitizer, whose
+# allocator maps and unmaps memory for each of 10,000 rules: seconds, and
+# many more on a loaded machine.
+built_with_asan() {
+	ldd "$WATCHRUN" 2>/dev/null | grep -q libasan
+}
+
 # under_asan PID: the process runs with AddressSanitizer.
 under_asan() {
 	grep -q 'libasan' "/proc/$1/maps" 2>/dev/null
