@@ -30,7 +30,8 @@ covered() {
 quick-start	README.md	cmd sudo sh .ci/deps && make && ./watchrun
 make-dev	README.md	cmd make check
 make	README.md	cmd make            # ./watchrun
-make-dev	README.md	cmd make check      # unit, system (also under ASan+UBSan and valgrind), fuzz and bench smoke
+make-dev	README.md	cmd make check      # unit, system (also under ASan+UBSan) and bench smoke: minutes, for every change
+make-dev	README.md	cmd make check-all  # check, then the system tests under valgrind and fuzzing: as CI runs it
 make-dev	README.md	cmd make asan       # the tests under AddressSanitizer and UBSan only
 make-dev	README.md	cmd make fuzz       # libFuzzer on the rules parser and the event decoder (FUZZ_TIME=60 s each)
 make-dev	README.md	cmd make bench      # the benchmark against its floor and the peers; rewrites doc/performance.md
@@ -519,7 +520,7 @@ EOF
 	[[ $(./watchrun --version) == 'watchrun '* ]]
 }
 
-@test "make-dev: make check, asan, fuzz, bench and lint run what their comments say (form only: make -n)" {
+@test "make-dev: make check, check-all, asan, fuzz, bench and lint run what their comments say (form only: make -n)" {
 	# Form only: make check runs this very file, and the others take
 	# minutes.  MAKEFLAGS=n makes each one a dry run of the line as written.
 	cd "$SRC"
@@ -527,25 +528,39 @@ EOF
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	cp "$T/sout" "$T/check.out"
-	doc_text README.md 'cmd make check      # unit, system (also under ASan+UBSan and valgrind), fuzz and bench smoke'
+	doc_text README.md 'cmd make check      # unit, system (also under ASan+UBSan) and bench smoke: minutes, for every change'
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	diff -u "$T/check.out" "$T/sout"
-	# unit tests, system tests plain, under ASan+UBSan and under valgrind,
-	# fuzzing, the benchmark's smoke test, and the summary line
+	# unit tests, system tests plain and under ASan+UBSan, the
+	# benchmark's smoke test, and the summary line; not valgrind nor
+	# fuzzing
 	grep -q 'CMOCKA_MESSAGE_OUTPUT=TAP' "$T/sout"
-	[ "$(grep -c 'prove -e bats tests/system/\*\.bats' "$T/sout")" -eq 3 ]
+	[ "$(grep -c 'tests/system/run-suite -n ' "$T/sout")" -eq 2 ]
+	grep -q 'tests/system/run-suite -n system ' "$T/sout"
+	grep -q 'tests/system/run-suite -n asan ' "$T/sout"
 	grep -q 'fsanitize=address,undefined' "$T/sout"
-	grep -q 'valgrind-verdict' "$T/sout"
-	grep -q 'max_total_time=60 ' "$T/sout"
 	grep -q 'wbench --smoke' "$T/sout"
 	grep -q 'make check: passed' "$T/sout"
+	refute grep -q 'valgrind' "$T/sout"
+	refute grep -q 'max_total_time' "$T/sout"
+
+	# check-all: all of check, then valgrind and fuzzing
+	doc_text README.md 'cmd make check-all  # check, then the system tests under valgrind and fuzzing: as CI runs it'
+	MAKEFLAGS=n doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	diff -u "$T/check.out" <(head -n "$(wc -l <"$T/check.out")" "$T/sout")
+	[ "$(grep -c 'tests/system/run-suite -n ' "$T/sout")" -eq 3 ]
+	grep -q 'WATCHRUN=.*/tests/system/valgrind-watchrun' "$T/sout"
+	grep -q 'valgrind-verdict' "$T/sout"
+	grep -q 'max_total_time=60 ' "$T/sout"
+	grep -q 'make check-all: passed' "$T/sout"
 
 	doc_text README.md 'cmd make asan       # the tests under AddressSanitizer and UBSan only'
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	grep -q 'fsanitize=address,undefined' "$T/sout"
-	grep -q 'prove -e bats' "$T/sout"
+	grep -q 'tests/system/run-suite -n asan ' "$T/sout"
 	refute grep -q valgrind "$T/sout"
 
 	doc_text README.md 'cmd make fuzz       # libFuzzer on the rules parser and the event decoder (FUZZ_TIME=60 s each)'

@@ -6,6 +6,9 @@
 # Tests that change /proc/sys/fs/inotify/* need root: they change it only
 # while watchrun starts (the kernel reads it then) or for the few
 # milliseconds a test needs, and teardown puts it back if they fail.
+# Other tests that start a watchrun meanwhile would see those limits too:
+# tests/system/run-suite runs this file alone, after the others.
+# run-suite: alone
 
 # shellcheck disable=SC2016	# commands are for watchrun's shell
 # shellcheck disable=SC2154	# rc, wr_status... are set by helpers

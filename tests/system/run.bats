@@ -63,7 +63,8 @@ EOF
 	exec 7>&- 8<&-
 	: >w/a
 	wait_runs 1
-	# Under valgrind (make check), its own log descriptor is no leak of ours.
+	# Under valgrind (make check-all), its own log descriptor is no leak
+	# of ours.
 	if [ -n "${VG_LOGDIR:-}" ]; then
 		grep -v " $VG_LOGDIR/" runs/1/fds | cut -d' ' -f1 >got
 	else
