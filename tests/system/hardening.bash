@@ -1,7 +1,7 @@
-# hardening.bash: helpers for hardening.bats and limits.bats, loaded after
-# helpers.bash.  It wraps helpers.bash's teardown so that system-wide
-# settings changed by a test (inotify sysctls, mounts) are put back even
-# when the test fails, before anything else is cleaned up.
+# hardening.bash: helpers for hardening.bats, limits.bats and scale.bats,
+# loaded after helpers.bash.  It wraps helpers.bash's teardown so that
+# system-wide settings changed by a test (inotify sysctls, mounts) are put
+# back even when the test fails, before anything else is cleaned up.
 #
 # shellcheck shell=bash
 # shellcheck disable=SC2034	# variables are used by the .bats files
