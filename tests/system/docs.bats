@@ -30,7 +30,8 @@ covered() {
 quick-start	README.md	cmd sudo sh .ci/deps && make && ./watchrun
 make-dev	README.md	cmd make check
 make	README.md	cmd make            # ./watchrun
-make-dev	README.md	cmd make check      # unit, system (also under ASan+UBSan and valgrind), fuzz and bench smoke
+make-dev	README.md	cmd make check      # unit, system (also under ASan+UBSan) and bench smoke: minutes, for every change
+make-dev	README.md	cmd make check-all  # check, then the system tests under valgrind and fuzzing: as CI runs it
 make-dev	README.md	cmd make asan       # the tests under AddressSanitizer and UBSan only
 make-dev	README.md	cmd make fuzz       # libFuzzer on the rules parser and the event decoder (FUZZ_TIME=60 s each)
 make-dev	README.md	cmd make bench      # the benchmark against its floor and the peers; rewrites doc/performance.md
@@ -127,9 +128,17 @@ EOF
 }
 
 setup_file() {
+	local n
+
 	export DOCS="$BATS_FILE_TMPDIR/docs"
 	"$BATS_TEST_DIRNAME/doc-commands" "$SRC" "$DOCS" \
 	    >"$BATS_FILE_TMPDIR/list"
+	# $DOCS/index: "N<tab>FILE<tab>KEY" for each record, read once here
+	# rather than by every test.
+	for ((n = 1; ; n++)); do
+		[ -e "$DOCS/$n.kind" ] || break
+		printf '%s\t%s\t%s\n' "$n" "$(rec_file "$n")" "$(rec_key "$n")"
+	done >"$DOCS/index"
 }
 
 eval "helpers_$(declare -f setup)"
@@ -200,6 +209,14 @@ rec_file() {
 	echo "${s%:*}"
 }
 
+# rec_numbers FILE KEY: the numbers of the records of FILE with KEY, one a
+# line, from $DOCS/index.
+rec_numbers() {
+	FK="$1	$2" awk -F '\t' \
+	    'substr($0, length($1) + 2) == ENVIRON["FK"] { print $1 }' \
+	    "$DOCS/index"
+}
+
 # doc_rec FILE KEY: sets REC to the path prefix of the one record of FILE
 # with KEY ($REC.text, $REC.out, ...), which must be in a row of this
 # test's ID.
@@ -211,16 +228,12 @@ doc_rec() {
 		echo "# no row \"$id	$1	$2\" in covered()" >&2
 		return 1
 	fi
-	for ((n = 1; ; n++)); do
-		[ -e "$DOCS/$n.kind" ] || break
-		if [ "$(rec_file "$n")" = "$1" ] && [ "$(rec_key "$n")" = "$2" ]
-		then
-			if [ -n "$found" ]; then
-				echo "# $1: two items with the key $2" >&2
-				return 1
-			fi
-			found=$n
+	for n in $(rec_numbers "$1" "$2"); do
+		if [ -n "$found" ]; then
+			echo "# $1: two items with the key $2" >&2
+			return 1
 		fi
+		found=$n
 	done
 	if [ -z "$found" ]; then
 		echo "# $1 shows no item with the key $2" >&2
@@ -235,14 +248,11 @@ doc_rec() {
 rec_path() {
 	local n
 
-	for ((n = 1; ; n++)); do
-		[ -e "$DOCS/$n.kind" ] || return 1
-		if [ "$(rec_file "$n")" = "$1" ] && [ "$(rec_key "$n")" = "$2" ]
-		then
-			echo "$DOCS/$n"
-			return 0
-		fi
+	for n in $(rec_numbers "$1" "$2"); do
+		echo "$DOCS/$n"
+		return 0
 	done
+	return 1
 }
 
 # doc_text FILE KEY: sets TEXT to the text of that record.
@@ -329,9 +339,14 @@ some_call_got() {
 	call_args "$1" | grep -qxF -- "$2"
 }
 
+# The run reports in watchrun's log, one a line.
+report_lines() {
+	grep -E '^watchrun: .*(exited [0-9]+|killed by SIG[A-Z0-9]+) after [0-9]+\.[0-9]{3}s$' "$T/log"
+}
+
 # The number of run reports in watchrun's log.
 reports() {
-	grep -cE '^watchrun: .*(exited [0-9]+|killed by SIG[A-Z0-9]+) after [0-9]+\.[0-9]{3}s$' "$T/log"
+	report_lines | wc -l
 }
 
 reports_at_least() {
@@ -369,40 +384,55 @@ stopped_or_gone() {
 }
 
 @test "every command line and rules file in the docs is run by a test" {
-	local n file key id status=0 matches
-
-	[ -e "$DOCS/1.kind" ]
-	for ((n = 1; ; n++)); do
-		[ -e "$DOCS/$n.kind" ] || break
-		file=$(rec_file "$n")
-		key=$(rec_key "$n")
-		matches=$(covered | F=$file K=$key awk -F '\t' \
-		    '$2 == ENVIRON["F"] && $3 == ENVIRON["K"]' | wc -l)
-		if [ "$matches" -ne 1 ]; then
-			echo "# $(cat "$DOCS/$n.src"): $matches tests run: $key" >&2
-			status=1
-		fi
-	done
-	while IFS=$'\t' read -r id file key; do
-		for ((n = 1; ; n++)); do
-			if [ ! -e "$DOCS/$n.kind" ]; then
-				echo "# $file no longer shows: $key" >&2
-				status=1
-				break
-			fi
-			[ "$(rec_file "$n")" = "$file" ] &&
-			    [ "$(rec_key "$n")" = "$key" ] && break
-		done
-		if ! grep -q "^@test \"$id: " "$BATS_TEST_FILENAME"; then
-			echo "# no test \"$id: ...\" for $file: $key" >&2
-			status=1
-		fi
-	done < <(covered)
-	if [ "$(covered | sort | uniq -d)" != "" ]; then
+	[ -s "$DOCS/index" ]
+	covered >"$T/covered"
+	# Each record is in one row; each row names a record that is there
+	# and a test "ID: ..." that exists.
+	awk -F '\t' -v docs="$DOCS" '
+	FILENAME == ARGV[1] {		# the rows: ID, FILE, KEY
+		k = substr($0, length($1) + 2)
+		rows[k]++
+		row_id[FNR] = $1
+		row_key[FNR] = k
+		nrows = FNR
+		next
+	}
+	FILENAME == ARGV[2] {		# the records: N, FILE, KEY
+		k = substr($0, length($1) + 2)
+		shown[k] = 1
+		if (rows[k] != 1) {
+			f = docs "/" $1 ".src"
+			getline src <f
+			close(f)
+			printf "# %s: %d tests run: %s\n", src, rows[k],
+			    substr(k, length($2) + 2)
+			bad = 1
+		}
+		next
+	}
+	match($0, /^@test "[^ ]*: /) {	# this file
+		tests[substr($0, 8, RLENGTH - 9)] = 1
+	}
+	END {
+		for (i = 1; i <= nrows; i++) {
+			split(row_key[i], fk, "\t")
+			key = substr(row_key[i], length(fk[1]) + 2)
+			if (!(row_key[i] in shown)) {
+				printf "# %s no longer shows: %s\n", fk[1], key
+				bad = 1
+			}
+			if (!(row_id[i] in tests)) {
+				printf "# no test \"%s: ...\" for %s: %s\n",
+				    row_id[i], fk[1], key
+				bad = 1
+			}
+		}
+		exit bad
+	}' "$T/covered" "$DOCS/index" "$BATS_TEST_FILENAME" >&2
+	if [ "$(sort "$T/covered" | uniq -d)" != "" ]; then
 		echo "# rows listed twice in covered()" >&2
-		status=1
+		return 1
 	fi
-	return "$status"
 }
 
 @test "doc-commands: a new command, rules block or code block is seen" {
@@ -502,7 +532,7 @@ EOF
 	[[ $(./watchrun --version) == 'watchrun '* ]]
 }
 
-@test "make-dev: make check, asan, fuzz, bench and lint run what their comments say (form only: make -n)" {
+@test "make-dev: make check, check-all, asan, fuzz, bench and lint run what their comments say (form only: make -n)" {
 	# Form only: make check runs this very file, and the others take
 	# minutes.  MAKEFLAGS=n makes each one a dry run of the line as written.
 	cd "$SRC"
@@ -510,25 +540,39 @@ EOF
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	cp "$T/sout" "$T/check.out"
-	doc_text README.md 'cmd make check      # unit, system (also under ASan+UBSan and valgrind), fuzz and bench smoke'
+	doc_text README.md 'cmd make check      # unit, system (also under ASan+UBSan) and bench smoke: minutes, for every change'
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	diff -u "$T/check.out" "$T/sout"
-	# unit tests, system tests plain, under ASan+UBSan and under valgrind,
-	# fuzzing, the benchmark's smoke test, and the summary line
+	# unit tests, system tests plain and under ASan+UBSan, the
+	# benchmark's smoke test, and the summary line; not valgrind nor
+	# fuzzing
 	grep -q 'CMOCKA_MESSAGE_OUTPUT=TAP' "$T/sout"
-	[ "$(grep -c 'prove -e bats tests/system/\*\.bats' "$T/sout")" -eq 3 ]
+	[ "$(grep -c 'tests/system/run-suite -n ' "$T/sout")" -eq 2 ]
+	grep -q 'tests/system/run-suite -n system ' "$T/sout"
+	grep -q 'tests/system/run-suite -n asan ' "$T/sout"
 	grep -q 'fsanitize=address,undefined' "$T/sout"
-	grep -q 'valgrind-verdict' "$T/sout"
-	grep -q 'max_total_time=60 ' "$T/sout"
 	grep -q 'wbench --smoke' "$T/sout"
 	grep -q 'make check: passed' "$T/sout"
+	refute grep -q 'valgrind' "$T/sout"
+	refute grep -q 'max_total_time' "$T/sout"
+
+	# check-all: all of check, then valgrind and fuzzing
+	doc_text README.md 'cmd make check-all  # check, then the system tests under valgrind and fuzzing: as CI runs it'
+	MAKEFLAGS=n doc_run "$TEXT"
+	[ "$rc" -eq 0 ]
+	diff -u "$T/check.out" <(head -n "$(wc -l <"$T/check.out")" "$T/sout")
+	[ "$(grep -c 'tests/system/run-suite -n ' "$T/sout")" -eq 3 ]
+	grep -q 'WATCHRUN=.*/tests/system/valgrind-watchrun' "$T/sout"
+	grep -q 'valgrind-verdict' "$T/sout"
+	grep -q 'max_total_time=60 ' "$T/sout"
+	grep -q 'make check-all: passed' "$T/sout"
 
 	doc_text README.md 'cmd make asan       # the tests under AddressSanitizer and UBSan only'
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	grep -q 'fsanitize=address,undefined' "$T/sout"
-	grep -q 'prove -e bats' "$T/sout"
+	grep -q 'tests/system/run-suite -n asan ' "$T/sout"
 	refute grep -q valgrind "$T/sout"
 
 	doc_text README.md 'cmd make fuzz       # libFuzzer on the rules parser and the event decoder (FUZZ_TIME=60 s each)'
@@ -1421,9 +1465,15 @@ EOF2
 	stub_at ./summarise summarise
 	doc_start "$TEXT"
 	wait_for_log "$READY_ERE"
-	# A write every 10ms: the debounce period of 100ms never passes.
+	# A write every 10ms: the debounce period of 100ms never passes.  (It
+	# naps in read -t, not in sleep: a process started every 10ms would
+	# leave gaps on a loaded machine.)
 	bash -c 't0=$EPOCHREALTIME; printf %s "$t0" >"$T/t0"
-		until [ -e "$T/stop" ]; do echo x >>app.log; sleep 0.01; done
+		exec {nap}<> <(:)
+		until [ -e "$T/stop" ]; do
+			echo x >>app.log
+			read -rt 0.01 -u "$nap"
+		done
 		: >"$T/stopped"' </dev/null >/dev/null 2>&1 3>&- &
 	WAIT_TIMEOUT=20 wait_calls summarise 1
 	[ ! -e "$T/stopped" ]
@@ -2043,12 +2093,13 @@ exec '$real_cc' \"\$@\""
 	echo '/* saved */' >>src/hello.h
 	wait_calls cc $((before + 1))
 	# The first call of this run: its batch is the header alone, and no
-	# run came between (the build's .o and program are ignored).
+	# run came between (the build's .o and program are ignored): the
+	# second report is this run's.
 	n=$((before + 1))
 	call_var cc "$n" WATCHRUN_PATH src/hello.h
 	call_var cc "$n" WATCHRUN_COUNT 1
-	[ "$(reports)" -eq 1 ]
 	wait_until reports_at_least 2
+	report_lines | sed -n 2p | grep -qF ' (src/hello.h): exited 0 after '
 	# ^C, as a terminal sends it to the foreground process group, while
 	# a build hangs in cc.
 	: >"$T/block"
@@ -2133,17 +2184,14 @@ exec '$real_cc' \"\$@\""
 
 # child_named PARENT COMM: the pid of a child of PARENT named COMM.
 child_named() {
-	local d
+	local p c
 
-	local c
-
-	for d in /proc/[0-9]*; do
-		[ "$(proc_field "${d#/proc/}" ppid 2>/dev/null)" = "$1" ] ||
-		    continue
-		c=$(cat "$d/comm" 2>/dev/null)
+	[ -n "$1" ] || return 1
+	for p in $(pgrep -P "$1"); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null)
 		if [ "$c" = "$2" ] || { [ "$2" = watchrun ] && is_watchrun "$c"; }
 		then
-			echo "${d#/proc/}"
+			echo "$p"
 			return 0
 		fi
 	done

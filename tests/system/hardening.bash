@@ -1,7 +1,7 @@
-# hardening.bash: helpers for hardening.bats and limits.bats, loaded after
-# helpers.bash.  It wraps helpers.bash's teardown so that system-wide
-# settings changed by a test (inotify sysctls, mounts) are put back even
-# when the test fails, before anything else is cleaned up.
+# hardening.bash: helpers for hardening.bats, limits.bats and scale.bats,
+# loaded after helpers.bash.  It wraps helpers.bash's teardown so that
+# system-wide settings changed by a test (inotify sysctls, mounts) are put
+# back even when the test fails, before anything else is cleaned up.
 #
 # shellcheck shell=bash
 # shellcheck disable=SC2034	# variables are used by the .bats files
@@ -46,6 +46,13 @@ mount_tmpfs() {
 
 under_valgrind() {
 	[ -n "${VG_LOGDIR:-}" ]
+}
+
+# built_with_asan: $WATCHRUN is linked with AddressSanitizer, whose
+# allocator maps and unmaps memory for each of 10,000 rules: seconds, and
+# many more on a loaded machine.
+built_with_asan() {
+	ldd "$WATCHRUN" 2>/dev/null | grep -q libasan
 }
 
 # under_asan PID: the process runs with AddressSanitizer.

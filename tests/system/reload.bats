@@ -55,21 +55,23 @@ EOF2
 	cat >Watchfile <<'EOF2'
 watch w
 debounce 0
-'^w/keep$' CREATE : >"$T/kept-up"; while :; do sleep 0.05; done
-'^w/drop$' CREATE : >"$T/drop-up"; while :; do sleep 0.05; done
+'^w/keep$' CREATE echo $$ >"$T/kept-up"; while :; do sleep 0.05; done
+'^w/drop$' CREATE echo $$ >"$T/drop-up"; while :; do sleep 0.05; done
 EOF2
 	start_ready
 	: >w/keep
 	: >w/drop
-	wait_until test -e kept-up
-	wait_until test -e drop-up
-	kept=$(pgrep -f 'kept-up' | head -n 1)
-	dropped=$(pgrep -f 'drop-up' | head -n 1)
-	[ -n "$kept" ] && [ -n "$dropped" ]
+	# Each command wrote its shell's pid.
+	wait_until test -s kept-up
+	wait_until test -s drop-up
+	kept=$(cat kept-up)
+	dropped=$(cat drop-up)
+	proc_alive "$kept"
+	proc_alive "$dropped"
 	cat >Watchfile.new <<'EOF2'
 watch w
 debounce 0
-'^w/keep$' CREATE : >"$T/kept-up"; while :; do sleep 0.05; done
+'^w/keep$' CREATE echo $$ >"$T/kept-up"; while :; do sleep 0.05; done
 EOF2
 	mv Watchfile.new Watchfile
 	wait_for_log 'rules read again: 1 kept, 0 new, 1 gone'

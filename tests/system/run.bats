@@ -65,7 +65,8 @@ EOF
 	exec 7>&- 8<&-
 	: >w/a
 	wait_runs 1
-	# Under valgrind (make check), its own log descriptor is no leak of ours.
+	# Under valgrind (make check-all), its own log descriptor is no leak
+	# of ours.
 	if [ -n "${VG_LOGDIR:-}" ]; then
 		grep -v " $VG_LOGDIR/" runs/1/fds | cut -d' ' -f1 >got
 	else
@@ -85,13 +86,16 @@ EOF
 	expect_eq cwd "$T/w/sub" "$(cat "$T/runs/1/cwd")"
 }
 
-@test "a batch too big for one exec runs with fewer paths, true count" {
-	# 20,000 names of 200 bytes: over 4 MB, twice ARG_MAX.
+# make_big_batch: 20,000 files in away/big named $long-N, $long being 190
+# x's: over 4 MB of paths, twice ARG_MAX.
+make_big_batch() {
 	long=$(printf 'x%.0s' $(seq 1 190))
 	mkdir -p away/big
-	for i in $(seq 1 20000); do
-		: >"away/big/$long-$i"
-	done
+	seq -f "away/big/$long-%g" 1 20000 | xargs touch --
+}
+
+@test "a batch too big for one exec runs with fewer paths, true count" {
+	make_big_batch
 	start_ready -w w -r '/x+-[0-9]+$' -s '"$T/probe" "$@"'
 	mv away/big w/big
 	wait_runs 1
@@ -124,11 +128,7 @@ EOF
 }
 
 @test "-- command: {} too big for one exec passes the paths that fit" {
-	long=$(printf 'x%.0s' $(seq 1 190))
-	mkdir -p away/big
-	for i in $(seq 1 20000); do
-		: >"away/big/$long-$i"
-	done
+	make_big_batch
 	start_ready -w w -r '/x+-[0-9]+$' -- "$T/probe" {} end
 	mv away/big w/big
 	wait_runs 1
