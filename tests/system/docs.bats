@@ -31,7 +31,7 @@ quick-start	README.md	cmd sudo sh .ci/deps && make && ./watchrun
 make-dev	README.md	cmd make check
 make	README.md	cmd make            # ./watchrun
 make-dev	README.md	cmd make check      # unit, system (also under ASan+UBSan) and bench smoke: minutes, for every change
-make-dev	README.md	cmd make check-all  # check, then the system tests under valgrind and fuzzing: as CI runs it
+make-dev	README.md	cmd make check-all  # check, the other backends, valgrind and fuzzing: as CI runs it
 make-dev	README.md	cmd make asan       # the tests under AddressSanitizer and UBSan only
 make-dev	README.md	cmd make fuzz       # libFuzzer on the rules parser and the event decoder (FUZZ_TIME=60 s each)
 make-dev	README.md	cmd make bench      # the benchmark against its floor and the peers; rewrites doc/performance.md
@@ -557,12 +557,14 @@ EOF
 	refute grep -q 'valgrind' "$T/sout"
 	refute grep -q 'max_total_time' "$T/sout"
 
-	# check-all: all of check, then valgrind and fuzzing
-	doc_text README.md 'cmd make check-all  # check, then the system tests under valgrind and fuzzing: as CI runs it'
+	# check-all: all of check, then the other backends, valgrind, fuzzing
+	doc_text README.md 'cmd make check-all  # check, the other backends, valgrind and fuzzing: as CI runs it'
 	MAKEFLAGS=n doc_run "$TEXT"
 	[ "$rc" -eq 0 ]
 	diff -u "$T/check.out" <(head -n "$(wc -l <"$T/check.out")" "$T/sout")
-	[ "$(grep -c 'tests/system/run-suite -n ' "$T/sout")" -eq 3 ]
+	[ "$(grep -c 'tests/system/run-suite -n ' "$T/sout")" -eq 5 ]
+	grep -q "run-suite -n fanotify -j 1 -t '!inotify'" "$T/sout"
+	grep -q "run-suite -n poll -j [0-9]* -t '!inotify,!kernel'" "$T/sout"
 	grep -q 'WATCHRUN=.*/tests/system/valgrind-watchrun' "$T/sout"
 	grep -q 'valgrind-verdict' "$T/sout"
 	grep -q 'max_total_time=60 ' "$T/sout"
