@@ -146,6 +146,15 @@ start_watchrun() {
 
 READY_ERE='^watchrun: ready, watching [0-9]+ (director(y|ies)|trees?) (with|by) '
 
+# on_inotify: whether watchrun runs with the inotify backend, whose
+# watches a test may count.
+on_inotify() {
+	case ${WATCHRUN_BACKEND:-inotify} in
+	inotify | auto) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 # ready_line N FILE: FILE holds the ready line for N watched directories,
 # as the backend WATCHRUN_BACKEND names says it: fanotify walks nothing,
 # so it counts trees, not directories.
