@@ -286,6 +286,11 @@ scen_backend_latency(struct bench *b, FILE *fp)
 			fail(b, "backend-latency: %s produced no run",
 			    tools[ids[k]].name);
 	}
+	if (can[0] && can[1] && L[0].n > 0 && L[1].n > 0) {
+		b->tg.bk_lat = 1;
+		for (k = 0; k < 2; k++)
+			b->tg.bk_lat_ms[k] = stats_of(L[k].v, L[k].n).med;
+	}
 	for (k = 0; k < 3; k++)
 		free(L[k].v);
 	bk_fs_done(b, fsdir, tmpfs);

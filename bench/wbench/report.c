@@ -338,6 +338,12 @@ write_targets_bk(const struct bench *b, FILE *fp)
 	    "1 MiB above the smaller's", "%.2f MiB on %ld directories, "
 	    "%.2f MiB on %ld (watchrun and its guardian)", tg->bk_rss[0],
 	    tg->bk_dirs[0], tg->bk_rss[1], tg->bk_dirs[1]);
+	/* The same tree, the same trials, in turns: a ratio of medians. */
+	verdict(fp, tg->bk_lat, tg->bk_lat_ms[1] <= 1.3 * tg->bk_lat_ms[0],
+	    "fanotify: save-to-run latency ≤ 1.3 × inotify's, same tree, "
+	    "same run", "%.3f ms vs %.3f ms: %.2f ×", tg->bk_lat_ms[1],
+	    tg->bk_lat_ms[0], tg->bk_lat_ms[0] > 0 ? tg->bk_lat_ms[1] /
+	    tg->bk_lat_ms[0] : 0);
 	snprintf(what, sizeof(what), "poll (every %s): idle CPU ≤ 2%% of one "
 	    "core with 20,000 files", b->o.poll_every);
 	verdict(fp, tg->pc, tg->pc_pct <= 2.0, what, "%.2f%%", tg->pc_pct);

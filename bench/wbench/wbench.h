@@ -199,6 +199,8 @@ struct targets {
 	long		 bk_dirs[2];
 	double		 bk_ready[2];		/* median ms */
 	double		 bk_rss[2];		/* median MiB */
+	int		 bk_lat;		/* both kernels' latency ran */
+	double		 bk_lat_ms[2];		/* median: inotify, fanotify */
 	int		 pc;			/* poll CPU at 20,000 files */
 	double		 pc_pct;
 };
