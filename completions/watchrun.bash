@@ -14,7 +14,7 @@ _watchrun_valueopt()
 	--file | --watch | --ignore | --regex | --events | --debounce | \
 	    --shell | --jobs | --on-busy | --max-wait | --run-timeout | \
 	    --wait-timeout | --signal | --stop-signal | --stop-timeout | \
-	    --max-paths | --explain | --backend)
+	    --max-paths | --explain | --backend | --color)
 		printf '%s\n' "$w"
 		return 0
 		;;
@@ -139,6 +139,10 @@ _watchrun()
 			mapfile -t COMPREPLY < <(compgen -W \
 			    'queue restart ignore signal' -- "$cur")
 			;;
+		--color)
+			mapfile -t COMPREPLY < <(compgen -W \
+			    'auto always never' -- "$cur")
+			;;
 		--backend)
 			mapfile -t COMPREPLY < <(compgen -W \
 			    'auto inotify fanotify poll poll=1s' -- "$cur")
@@ -167,7 +171,8 @@ _watchrun()
 		    --follow-symlinks --version --list-events --max-paths
 		    --existing --max-wait --run-timeout --wait-timeout
 		    --signal --stop-signal --no-loop --no-default-ignores
-		    --no-vcs-ignore --explain --backend --)
+		    --no-vcs-ignore --explain --backend --init --color --bell
+		    --)
 		mapfile -t COMPREPLY < <(compgen -W "${opts[*]}" -- "$cur")
 		return
 	fi

@@ -45,7 +45,7 @@ function __watchrun_command_words
     set -l valueopts -f -w -x -r -e -d -s -j --file --watch --ignore \
         --regex --events --debounce --shell --jobs --on-busy --max-wait \
         --run-timeout --wait-timeout --signal --stop-signal --stop-timeout \
-        --max-paths --explain --backend
+        --max-paths --explain --backend --color
     while set -q words[1]
         switch $words[1]
             case --
@@ -81,6 +81,9 @@ set -l opt complete -c watchrun -n 'not __watchrun_command_words'
 $opt -s h -l help -d 'Print the usage and the options'
 $opt -l version -d 'Print the version'
 $opt -l list-events -d 'Print the event names -e takes'
+$opt -l init -d 'Write a commented Watchfile for the project here'
+$opt -l color -x -a 'auto always never' -d 'Colour run reports'
+$opt -l bell -d 'Ring the terminal bell when a run fails'
 $opt -s f -l file -r -F -d 'Rules file'
 $opt -s w -l watch -x -a '(__fish_complete_directories)' -d 'Watch a directory recursively'
 $opt -s x -l ignore -x -d 'Never watch or report matching paths'
