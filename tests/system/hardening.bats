@@ -534,7 +534,7 @@ for i in range(3000):
 	start_ready -w w -e UNMOUNT --print
 	umount w/mnt
 	wait_for_log 'unmounted'
-	wait_until test "$(grep -c '' wr.out)" -ge 4
+	wait_until lines_at_least 4 wr.out
 	sort wr.out >got
 	printf '%s\n' 'UNMOUNT|ISDIR w/mnt/' 'UNMOUNT|ISDIR w/mnt/inner/' \
 	    'UNMOUNT|ISDIR w/mnt/inner/deeper/' 'UNMOUNT|ISDIR w/mnt/other/' |

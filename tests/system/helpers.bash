@@ -491,3 +491,10 @@ need_fanotify() {
 	[ "$rc" -eq 124 ] || skip "no fanotify here: $(head -n 1 "$T/serr")"
 	unset WATCHRUN_BACKEND
 }
+
+# matches_at_least N FILE ERE: FILE has at least N lines that match ERE.
+# For wait_until, which runs it anew each time: a "$(grep -c ...)" in
+# wait_until's own arguments would be counted once, before the wait.
+matches_at_least() {
+	[ -e "$2" ] && (($(grep -cE -- "$3" "$2") >= $1))
+}

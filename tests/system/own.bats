@@ -106,7 +106,7 @@ EOF2
 	wait_for_log 'exited 0' w/err.log
 	: >w/b
 	wait_runs 2
-	wait_until test "$(grep -c 'exited 0' w/err.log)" -ge 2
+	wait_until matches_at_least 2 w/err.log 'exited 0'
 	expect_argv 2 w/b
 	: >w/c
 	wait_runs 3

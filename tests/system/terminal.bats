@@ -63,6 +63,11 @@ bells() {
 	tr -cd '\a' <"$1" | wc -c
 }
 
+# bells_are N FILE: FILE holds exactly N bells (for wait_until).
+bells_are() {
+	[ "$(bells "$2")" -eq "$1" ]
+}
+
 @test "on a terminal: exited 0 is green, a failure red, the words the same" {
 	need_pty
 	tty_start -w w -d 0 -e CREATE \
@@ -104,11 +109,11 @@ bells() {
 	expect_eq "bells after a success" 0 "$(bells tty.out)"
 	: >w/bad
 	wait_until file_has tty.out 'exited 1'
-	wait_until test "$(bells tty.out)" -eq 1
+	wait_until bells_are 1 tty.out
 	: >w/slow
 	wait_until file_has tty.out 'timed out'
 	shows "(w/slow): ${RED}timed out, killed by SIGTERM${RESET} after "
-	wait_until test "$(bells tty.out)" -eq 2
+	wait_until bells_are 2 tty.out
 	# Each bell comes after the report it is for.
 	expect_eq "bells up to the failure" 0 \
 	    "$(sed '/exited 1/q' tty.out | tr -cd '\a' | wc -c)"
