@@ -455,6 +455,7 @@ CLEAR=$'\e[H\e[2J\e[3J'
 	    skip "no pseudo-terminal to be had (is /dev/pts mounted?)"
 	# No colour in the run reports: only the clears are counted.
 	export NO_COLOR=1
+	fresh_output "$T/tty.out" "$T/log"
 	setsid script -qec "$(printf '%q ' "$WATCHRUN" -c -w w -d 0 -e CREATE \
 	    -s '"$T/probe" "$@"; echo ran')" /dev/null \
 	    </dev/null >"$T/tty.out" 2>"$T/log" 3>&- &

@@ -137,9 +137,21 @@ wait_for_log() {
 	fi
 }
 
+# fresh_output FILE...: empties each FILE before a background start.  The
+# child's own redirection truncates them only once it runs, so a wait begun
+# at once could still read the previous run's lines (its ready line).
+fresh_output() {
+	local f
+
+	for f; do
+		: >"$f"
+	done
+}
+
 # start_watchrun ARG...: starts watchrun in the background, in a session
 # and process group of its own, stdout to $T/wr.out and stderr to $T/log.
 start_watchrun() {
+	fresh_output "$T/wr.out" "$T/log"
 	setsid "$WATCHRUN" "$@" </dev/null >"$T/wr.out" 2>"$T/log" 3>&- &
 	WR_PID=$!
 }

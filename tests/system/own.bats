@@ -70,6 +70,7 @@ start_into() {
 	local out=$1
 
 	shift
+	fresh_output "$out" "$T/log"
 	setsid "$WATCHRUN" "$@" </dev/null >"$out" 2>"$T/log" 3>&- &
 	WR_PID=$!
 	wait_until ready_or_gone

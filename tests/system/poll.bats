@@ -143,6 +143,7 @@ EOF
 @test "an ignored directory is never read" {
 	command -v strace >/dev/null || skip "no strace"
 	mkdir -p w/skip/deep w/other/deep
+	fresh_output "$T/wr.out" "$T/log"
 	strace -f -qq -e trace=openat,statx,getdents64 -o "$T/trace" \
 	    "$WATCHRUN" --print --backend poll=100ms -x '^w/skip/' -w w \
 	    </dev/null >"$T/wr.out" 2>"$T/log" &

@@ -156,6 +156,7 @@ wakeups() {
 # start_as_pid ARG...: start_watchrun, with WATCHDOG_PID set to the pid
 # that watchrun will have ($$ of the sh that execs it).
 start_as_pid() {
+	fresh_output "$T/wr.out" "$T/log"
 	setsid sh -c 'WATCHDOG_PID=$$ exec "$0" "$@"' "$WATCHRUN" "$@" \
 	    </dev/null >"$T/wr.out" 2>"$T/log" 3>&- &
 	WR_PID=$!
@@ -173,6 +174,7 @@ start_as_pid() {
 	listen
 	# Unset, and set for another process (a parent's, passed on).
 	for env in "" "WATCHDOG_USEC=100000 WATCHDOG_PID=1"; do
+		fresh_output "$T/log"
 		# shellcheck disable=SC2086	# words of an env list
 		setsid env $env "$WATCHRUN" -w w -d 0 -- true \
 		    </dev/null >/dev/null 2>"$T/log" 3>&- &
@@ -260,6 +262,7 @@ unit_start() {
 	dir=${dir//%f/$path}
 	dir=${dir//%h/$HOME}
 	[ "${exec%% *}" = watchrun ] || return 1
+	fresh_output "$T/wr.out" "$T/log"
 	(cd "$dir" && exec setsid sh -c "exec \"\$0\" ${exec#watchrun}" \
 	    "$WATCHRUN") </dev/null >"$T/wr.out" 2>"$T/log" 3>&- &
 	WR_PID=$!
