@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dcache.h"
@@ -39,6 +38,7 @@
 #include "scan.h"
 #include "watch.h"
 #include "backend.h"
+#include "loop.h"
 #include "fanwatch.h"
 #include "fanwatch_int.h"
 #include "xmalloc.h"
@@ -62,15 +62,6 @@
 
 /* Bytes past a path's end that PCRE2's JIT may read: kept defined. */
 #define PATH_SLACK		16
-
-static int64_t
-wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /*
  * Makes pb the len bytes at a, then the blen at b, then '/' if slash;
@@ -211,7 +202,7 @@ fanwatch_open(const struct watch_opts *opts)
 		err(1, "posix_memalign");
 	w->scanbuf = xmalloc(SCAN_BUFSIZE);
 	w->self = getpid();
-	w->drained_at = wall_ns();
+	w->drained_at = loop_wall_ns();
 	/* Events come from where things are, not from where links lead. */
 	if (opts->follow)
 		log_warnx("fanotify: --follow-symlinks: directories that "
@@ -439,7 +430,7 @@ fanwatch_read(void *arg, uint64_t now)
 
 	(void)now;
 	for (;;) {
-		before = wall_ns();
+		before = loop_wall_ns();
 		if ((n = read(w->fd, w->buf, FAN_BUFSIZE)) == -1) {
 			if (errno == EINTR)
 				continue;

@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "events.h"
@@ -26,18 +25,10 @@
 #include "tree.h"
 #include "watch.h"
 #include "backend.h"
+#include "loop.h"
 #include "inwatch.h"
 #include "inwatch_int.h"
 #include "xmalloc.h"
-
-static int64_t
-wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* What inotify_add_watch asks for, for the events mask. */
 static uint32_t
@@ -72,7 +63,7 @@ inwatch_new(const struct watch_opts *opts)
 	if (posix_memalign((void **)&w->buf, 16, EVENTS_BUFSIZE) != 0)
 		err(1, "posix_memalign");
 	w->scanbuf = xmalloc(SCAN_BUFSIZE);
-	w->drained_at = wall_ns();
+	w->drained_at = loop_wall_ns();
 	return w;
 }
 
@@ -336,7 +327,7 @@ inwatch_read(struct inwatch *w)
 	int64_t before;
 
 	for (;;) {
-		before = wall_ns();
+		before = loop_wall_ns();
 		if ((n = read(w->ifd, w->buf, EVENTS_BUFSIZE)) == -1) {
 			if (errno == EINTR)
 				continue;

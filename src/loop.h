@@ -40,6 +40,8 @@ void		 loop_stop(struct loop *);
 
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t	 loop_now(void);
+/* CLOCK_REALTIME in nanoseconds: the clock of files' timestamps. */
+int64_t		 loop_wall_ns(void);
 
 struct loop_timer;
 typedef void	 loop_timer_cb(struct loop_timer *, uint64_t now);

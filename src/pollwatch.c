@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -58,15 +57,6 @@ struct pollwatch {
 	size_t		 emitted;
 	uint64_t	 polled;	/* when the last poll began */
 };
-
-static int64_t
-wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int64_t
 ns(const struct statx_timestamp *t)
@@ -324,7 +314,7 @@ be_root(void *arg, const char *path)
 	uint32_t id = SNAP_NONE;
 
 	if (snap_add_root(w->snap, path, w->opts.existing, loop_now(),
-	    wall_ns(), &id) == -1) {
+	    loop_wall_ns(), &id) == -1) {
 		if (errno != EEXIST) {
 			warn_path(path, strlen(path), "", errno);
 			return -1;
@@ -376,7 +366,7 @@ be_refilter(void *arg)
 {
 	struct pollwatch *w = arg;
 
-	(void)snap_refilter(w->snap, loop_now(), wall_ns());
+	(void)snap_refilter(w->snap, loop_now(), loop_wall_ns());
 	w->next = loop_now() + w->interval;
 }
 
@@ -413,11 +403,11 @@ be_read(void *arg, uint64_t now)
 	w->emitted = 0;
 	if (now >= w->next) {
 		w->polled = now;
-		(void)snap_poll(w->snap, now, wall_ns());
+		(void)snap_poll(w->snap, now, loop_wall_ns());
 		/* From its end: a poll slower than the interval gets a rest. */
 		w->next = loop_now() + w->interval;
 	} else if (now >= snap_settle_due(w->snap))
-		(void)snap_settle(w->snap, now, wall_ns());
+		(void)snap_settle(w->snap, now, loop_wall_ns());
 	return w->emitted;
 }
 
