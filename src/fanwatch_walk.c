@@ -46,14 +46,7 @@ static void
 report_changed(struct fanwatch *w, int dirfd, const char *name,
     const char *path, size_t len, int isdir)
 {
-	struct stat sb;
-	int64_t c, m;
-
-	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
-		return;
-	c = (int64_t)sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec;
-	m = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-	if (c >= w->since || m >= w->since)
+	if (scan_changed_since(dirfd, name, w->since))
 		fanwatch_emit(w, path, len, IN_Q_OVERFLOW |
 		    (isdir ? IN_ISDIR : 0), 0, 0);
 }

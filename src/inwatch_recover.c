@@ -19,6 +19,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "scan.h"
 #include "tree.h"
 #include "watch.h"
 #include "inwatch_int.h"
@@ -31,14 +32,7 @@ void
 inwatch_report_changed(struct inwatch *w, int dirfd, const char *name,
     const char *path, size_t plen, int isdir)
 {
-	struct stat sb;
-	int64_t c, m;
-
-	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
-		return;
-	c = (int64_t)sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec;
-	m = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-	if (c >= w->since || m >= w->since)
+	if (scan_changed_since(dirfd, name, w->since))
 		inwatch_emit(w, path, plen, IN_Q_OVERFLOW |
 		    (isdir ? IN_ISDIR : 0), 0);
 }

@@ -69,3 +69,16 @@ scan_fd(int fd, void *buf, scan_fn *fn, void *arg)
 	}
 	return 0;
 }
+
+int
+scan_changed_since(int dirfd, const char *name, int64_t since)
+{
+	struct stat sb;
+	int64_t c, m;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	c = (int64_t)sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec;
+	m = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+	return c >= since || m >= since;
+}

@@ -5,6 +5,8 @@
 #ifndef WATCHRUN_SCAN_H
 #define WATCHRUN_SCAN_H
 
+#include <stdint.h>
+
 /*
  * Called for each entry but "." and "..": dirfd is the open directory,
  * name is NUL-terminated, type a DT_* value (DT_UNKNOWN only when even
@@ -26,5 +28,12 @@ int	 scan_dir(const char *path, int follow, void *buf, scan_fn *fn,
 
 /* As scan_dir(), on a directory already open as fd (left open). */
 int	 scan_fd(int fd, void *buf, scan_fn *fn, void *arg);
+
+/*
+ * Whether the entry name of dirfd (not followed) changed at or after since
+ * (CLOCK_REALTIME ns), by its ctime or mtime: what a rescan after lost
+ * events reports.  0 when it cannot be stat'ed.
+ */
+int	 scan_changed_since(int dirfd, const char *name, int64_t since);
 
 #endif
