@@ -3,9 +3,9 @@
  * command's first process; the shell's children would survive a SIGKILL
  * of watchrun.  The guardian knows every live command group and, when the
  * pipe from watchrun reaches end of file without watchrun having said
- * that the groups are gone, sends them SIGTERM and then SIGKILL.  It runs
- * in its own session so that a signal to watchrun's process group or
- * terminal does not take it down first.  A command that leaves its group
+ * that the groups are gone, sends them the stop signal and then SIGKILL.
+ * It runs in its own session so that a signal to watchrun's process group
+ * or terminal does not take it down first.  A command that leaves its group
  * (setsid) and whose parent then exits is beyond its reach; see CAVEATS
  * in watchrun(1).
  */
@@ -49,6 +49,7 @@ any_alive(const pid_t *g, size_t n)
 	return 0;
 }
 
+/* A stopped group would hold a stop signal until SIGKILL: wake it. */
 static void
 signal_all(const pid_t *g, size_t n, int sig)
 {
@@ -56,13 +57,13 @@ signal_all(const pid_t *g, size_t n, int sig)
 
 	for (i = 0; i < n; i++) {
 		(void)kill(-g[i], sig);
-		if (sig == SIGTERM)
+		if (sig != SIGKILL)
 			(void)kill(-g[i], SIGCONT);
 	}
 }
 
 static void __attribute__((__noreturn__))
-guardian(int fd, uint64_t stop_us)
+guardian(int fd, uint64_t stop_us, int stop_signal)
 {
 	pid_t *groups = NULL, rec;
 	size_t n = 0, size = 0, i;
@@ -103,7 +104,7 @@ guardian(int fd, uint64_t stop_us)
 				}
 	}
 	if (n > 0) {
-		signal_all(groups, n, SIGTERM);
+		signal_all(groups, n, stop_signal);
 		for (waited = 0; waited < stop_us && any_alive(groups, n);
 		    waited += 10000)
 			nap_ms(10);
@@ -114,7 +115,7 @@ guardian(int fd, uint64_t stop_us)
 }
 
 struct guard *
-guard_start(uint64_t stop_us)
+guard_start(uint64_t stop_us, int stop_signal)
 {
 	struct guard *g;
 	int p[2];
@@ -129,7 +130,7 @@ guard_start(uint64_t stop_us)
 		return NULL;
 	case 0:
 		close(p[1]);
-		guardian(p[0], stop_us);
+		guardian(p[0], stop_us, stop_signal);
 		/* NOTREACHED */
 	}
 	close(p[0]);

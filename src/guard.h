@@ -12,9 +12,10 @@ struct guard;
 
 /*
  * Forks the guardian, which will give groups stop_us microseconds between
- * SIGTERM and SIGKILL.  Returns NULL with errno set when it cannot.
+ * stop_signal (--stop-signal) and SIGKILL.  Returns NULL with errno set
+ * when it cannot.
  */
-struct guard	*guard_start(uint64_t stop_us);
+struct guard	*guard_start(uint64_t stop_us, int stop_signal);
 
 /* Tells the guardian that process group pgid is alive, or gone. */
 void		 guard_add(struct guard *, pid_t pgid);

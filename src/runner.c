@@ -210,7 +210,7 @@ runner_new(struct loop *loop, const struct rule *rules, size_t nrules,
 	/* Orphans of our commands become our children, to be reaped and stopped. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		warn("prctl PR_SET_CHILD_SUBREAPER");
-	if ((r->guard = guard_start(opts->stop_us)) == NULL)
+	if ((r->guard = guard_start(opts->stop_us, opts->stop_signal)) == NULL)
 		warn("cannot start the guardian process");
 	return r;
 }

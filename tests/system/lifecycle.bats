@@ -114,6 +114,25 @@ sleep_in() {
 	WAIT_TIMEOUT=1 wait_until group_empty "$pgid"
 }
 
+@test "SIGKILL of watchrun: the guardian sends --stop-signal, not SIGTERM" {
+	cat >trapper <<'EOF'
+#!/bin/sh
+trap 'echo USR1 >"$T/got"; exit 0' USR1
+: >"$T/up"
+while :; do sleep 0.05; done
+EOF
+	chmod +x trapper
+	# The shell is the command's first process, which the kernel kills
+	# at once; trapper, in its group, hears from the guardian.
+	start_ready --stop-signal USR1 -w w -d 0 -s \
+	    '"$T/probe"; "$T/trapper" & wait'
+	: >w/a
+	wait_until test -e up
+	kill -KILL "$WR_PID"
+	wait_until test -s got
+	expect_eq "signal heard" USR1 "$(cat got)"
+}
+
 @test "SIGTERM: a command that ignores SIGTERM is killed after the stop timeout" {
 	start_ready --stop-timeout 600ms -w w -d 0 -e CREATE -s \
 	    'trap "" TERM; "$T/probe"; : >"$T/trapping"; while :; do sleep 0.05; done'
