@@ -8,9 +8,16 @@
  * With -n COUNT it runs nothing: it reads until COUNT events (or an
  * overflow) have come, then prints its own CPU time and exits, the cost
  * of merely reading inotify at the rate the events came.
+ *
+ * floor -p MS -w DIR is the floor of polling instead: it lists DIR's tree
+ * once, prints "ready", then every MS milliseconds opens each directory
+ * with O_PATH and statx(2)es it and each of its entries, what any poller
+ * that compares stat data must do to see a file change, and nothing else
+ * (no comparison, no listing again), until it is killed.
  */
 #include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -20,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | \
@@ -134,6 +142,123 @@ count_only(char *buf, size_t size, long limit)
 	return overflows > 0;
 }
 
+/* The tree as floor -p polls it: each directory and its entries' names. */
+struct polldir {
+	char		*path;
+	char		*names;		/* NUL-terminated, one after another */
+	size_t		 len;
+};
+
+struct polltree {
+	struct polldir	*dirs;
+	size_t		 n, size;
+	long		 entries;
+};
+
+/* Lists path's tree into t, depth first. */
+static void
+poll_list(struct polltree *t, const char *path, char *buf)
+{
+	struct dirent64 *d;
+	struct polldir *pd;
+	ssize_t n, at;
+	size_t nl, i, first, size = 0;
+	char *sub;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if (t->n == t->size) {
+		t->size = t->size ? t->size * 2 : 64;
+		if ((t->dirs = reallocarray(t->dirs, t->size,
+		    sizeof(*t->dirs))) == NULL)
+			err(1, "reallocarray");
+	}
+	first = t->n++;
+	pd = &t->dirs[first];
+	if ((pd->path = strdup(path)) == NULL)
+		err(1, "strdup");
+	pd->names = NULL;
+	pd->len = 0;
+	while ((n = getdents64(fd, buf, 32768)) > 0)
+		for (at = 0; at < n; at += d->d_reclen) {
+			d = (struct dirent64 *)(buf + at);
+			if (strcmp(d->d_name, ".") == 0 ||
+			    strcmp(d->d_name, "..") == 0)
+				continue;
+			nl = strlen(d->d_name) + 1;
+			if (pd->len + nl > size) {
+				size = (pd->len + nl) * 2;
+				if ((pd->names = realloc(pd->names, size)) ==
+				    NULL)
+					err(1, "realloc");
+			}
+			memcpy(pd->names + pd->len, d->d_name, nl);
+			pd->len += nl;
+			t->entries++;
+		}
+	close(fd);
+	for (i = 0; i < t->dirs[first].len; i += nl + 1) {
+		pd = &t->dirs[first];
+		nl = strlen(pd->names + i);
+		if (asprintf(&sub, "%s/%s", pd->path, pd->names + i) == -1)
+			err(1, "asprintf");
+		if ((fd = open(sub, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) != -1) {
+			close(fd);
+			poll_list(t, sub, buf);
+		}
+		free(sub);
+	}
+}
+
+/* One pass: what a stat-comparing poller cannot do without. */
+static void
+poll_pass(const struct polltree *t)
+{
+	const unsigned mask = STATX_TYPE | STATX_MODE | STATX_INO |
+	    STATX_SIZE | STATX_MTIME | STATX_CTIME;
+	struct statx sx;
+	size_t i, at;
+	int fd;
+
+	for (i = 0; i < t->n; i++) {
+		if ((fd = open(t->dirs[i].path, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			continue;
+		(void)statx(fd, "", AT_EMPTY_PATH, mask, &sx);
+		for (at = 0; at < t->dirs[i].len;
+		    at += strlen(t->dirs[i].names + at) + 1)
+			(void)statx(fd, t->dirs[i].names + at,
+			    AT_SYMLINK_NOFOLLOW, mask, &sx);
+		close(fd);
+	}
+}
+
+static void
+poll_only(const char *dir, long every_ms, char *buf)
+{
+	struct polltree t = { NULL, 0, 0, 0 };
+	struct timespec next;
+
+	poll_list(&t, dir, buf);
+	fprintf(stderr, "floor: ready, polling %zu directories, %ld entries\n",
+	    t.n, t.entries);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		next.tv_sec += every_ms / 1000;
+		next.tv_nsec += every_ms % 1000 * 1000000L;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+		    NULL) != 0)
+			;
+		poll_pass(&t);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -143,21 +268,26 @@ main(int argc, char *argv[])
 	char **cmd;
 	ssize_t len;
 	pid_t pid;
-	long limit = 0;
+	long limit = 0, every_ms = 0;
 	int c, getdents = 0;
 
-	while ((c = getopt(argc, argv, "gn:w:d:")) != -1) {
+	while ((c = getopt(argc, argv, "gn:p:w:d:")) != -1) {
 		if (c == 'w')
 			dir = optarg;
 		else if (c == 'g')
 			getdents = 1;
 		else if (c == 'n')
 			limit = strtol(optarg, NULL, 10);
+		else if (c == 'p')
+			every_ms = strtol(optarg, NULL, 10);
 	}
+	if (every_ms > 0)
+		poll_only(dir, every_ms, buf);
 	cmd = argv + optind;
 	if (*cmd == NULL && limit <= 0)
 		errx(2, "usage: floor [-g] -w dir -d 0 -- command [arg ...]\n"
-		    "       floor [-g] -w dir -n count");
+		    "       floor [-g] -w dir -n count\n"
+		    "       floor -p ms -w dir");
 	if ((ifd = inotify_init1(IN_CLOEXEC)) == -1)
 		err(1, "inotify_init1");
 	if (getdents) {

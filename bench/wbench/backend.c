@@ -221,7 +221,7 @@ scen_backend_latency(struct bench *b, FILE *fp)
 	struct run r;
 	char fsdir[PATH_MAX], tree[PATH_MAX], files[10][PATH_MAX];
 	char why[3][256];
-	uint64_t every = SEC;
+	uint64_t every;
 	int can[3], run[3] = { 0 }, tmpfs, k, round, rounds, n;
 
 	fprintf(fp, "## backend-latency: one save, time to the command's "
@@ -229,7 +229,7 @@ scen_backend_latency(struct bench *b, FILE *fp)
 	if (backend_skip(b, fp))
 		return;
 	load_mark(&ld);
-	(void)duration_ns(o->poll_every, &every);
+	every = poll_every_ns(b);
 	tmpfs = bk_fs(b, "bklat", fsdir, fp);
 	pathf(tree, "%s/tree", fsdir);
 	progress(b, "backend-latency: making %ld directories", o->bk_dirs[0]);

@@ -74,6 +74,12 @@ const struct tool tools[NTOOLS] = {
 	    "bench/floor.c -n: reads the events and counts them, runs "
 	    "nothing, then reports its own CPU: the cost of reading inotify "
 	    "at that event rate (scenario cpu-per-event)", 0 },
+	[T_FLOOR_POLL] = { "floor -p", NULL, ": ready, ", 0, 0, NULL,
+	    { NULL }, { "$FLOOR", "-p", "$POLL_MS", "-w", "$D" },
+	    "bench/floor.c -p: lists the tree once, then at each interval "
+	    "statx(2)es every directory and entry and does nothing else: "
+	    "the floor of a poller that compares stat data (scenario "
+	    "poll-cpu)", 0 },
 	[T_INOTIFYWAIT] = { "inotifywait", "inotifywait sh",
 	    "Watches established", 0, 1, "inotify-tools",
 	    { "inotifywait", "--help" },
@@ -121,6 +127,11 @@ tool_subst(const struct bench *b, const char *tok, const struct run *r)
 	}
 	if (strcmp(tok, "$POLL") == 0) {
 		snprintf(n, sizeof(n), "poll=%s", b->o.poll_every);
+		return xstrdup(n);
+	}
+	if (strcmp(tok, "$POLL_MS") == 0) {
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)
+		    (poll_every_ns(b) / MS));
 		return xstrdup(n);
 	}
 	return xstrdup(tok);
@@ -277,6 +288,9 @@ tool_cmdline(const struct bench *b, FILE *fp, int id)
 			fputs("floor", fp);
 		else if (strcmp(a, "$POLL") == 0)
 			fprintf(fp, "poll=%s", b->o.poll_every);
+		else if (strcmp(a, "$POLL_MS") == 0)
+			fprintf(fp, "%llu", (unsigned long long)
+			    (poll_every_ns(b) / MS));
 		else if (strpbrk(a, " \"$|;") != NULL && a[0] != '$')
 			fprintf(fp, "'%s'", a);
 		else

@@ -233,3 +233,13 @@ duration_ns(const char *s, uint64_t *ns)
 		}
 	return -1;
 }
+
+/* The interval of --backend poll= in ns (main.c checked it: not 0). */
+uint64_t
+poll_every_ns(const struct bench *b)
+{
+	uint64_t ns = SEC;
+
+	(void)duration_ns(b->o.poll_every, &ns);
+	return ns;
+}

@@ -24,6 +24,7 @@ enum {
 	T_FLOOR,
 	T_FLOOR_G,
 	T_FLOOR_READ,
+	T_FLOOR_POLL,
 	T_INOTIFYWAIT,
 	T_FSWATCH,
 	T_DIREVENT,
@@ -34,8 +35,8 @@ enum {
 /*
  * A tool and how to run it.  In argv, "$WATCHRUN", "$FLOOR", "$D",
  * "$STAMP", "$OUT" and "$CONF" are replaced by the run's paths, "$EVENTS"
- * by the event count of scenario cpu-per-event and "$POLL" by
- * "poll=INTERVAL".
+ * by the event count of scenario cpu-per-event, "$POLL" by
+ * "poll=INTERVAL" and "$POLL_MS" by that INTERVAL in milliseconds.
  */
 struct tool {
 	const char	*name;
@@ -203,6 +204,7 @@ struct targets {
 	double		 bk_lat_ms[2];		/* median: inotify, fanotify */
 	int		 pc;			/* poll CPU at 20,000 files */
 	double		 pc_pct;
+	double		 pc_floor_pct;		/* floor -p on the same tree */
 };
 
 /* The context of one run of the benchmark. */
@@ -262,6 +264,7 @@ void		 first_line(char *);
 int		 in_path(const char *);
 const char	*fs_name(const char *);
 int		 duration_ns(const char *, uint64_t *);
+uint64_t	 poll_every_ns(const struct bench *);
 
 /* stats.c */
 struct stats	 stats_of(const double *, size_t);
