@@ -523,6 +523,7 @@ EOF
 	call_var make 3 WATCHRUN_PATH tests/unit/test_new.c
 }
 
+# bats test_tags=build
 @test "make: builds ./watchrun" {
 	doc_text README.md 'cmd make            # ./watchrun'
 	mkdir copy
@@ -534,6 +535,7 @@ EOF
 	[[ $(./watchrun --version) == 'watchrun '* ]]
 }
 
+# bats test_tags=build
 @test "make-dev: make check, check-all, asan, fuzz, bench and lint run what their comments say (form only: make -n)" {
 	# Form only: make check runs this very file, and the others take
 	# minutes.  MAKEFLAGS=n makes each one a dry run of the line as written.

@@ -12,6 +12,11 @@
 #            quick sequence, in order, reads, a command's own changes seen
 #            while it runs, no timer while idle; polling sees a tree at
 #            intervals and runs without the tests tagged so.
+# And under a sanitizer or valgrind (WATCHRUN built or run otherwise), the
+# tests tagged
+#   build    about building and installing (make, make deb, make install):
+#            they build their own binary and never run $WATCHRUN, so that
+#            another pass would only build it again.
 #
 # shellcheck shell=bash
 # shellcheck disable=SC2034	# variables are used by the .bats files

@@ -2,6 +2,8 @@
 # install.bats: `make install` puts every file in place under DESTDIR and
 # PREFIX, and `make uninstall` takes every one of them away again.
 
+# bats file_tags=build
+
 load helpers
 
 SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd -P)

@@ -7,6 +7,8 @@
 # directory.  It is installed into a scratch root (dpkg --root), never
 # into the machine: whatever else runs here keeps its dpkg database.
 
+# bats file_tags=build
+
 load helpers
 
 SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd -P)
