@@ -61,12 +61,22 @@ $(BUILD) $(BUILD)/tests:
 
 unit: $(UNIT_BINS)
 
+# The builds that checks need are made on every core, unless this make
+# was given -j already; the tests themselves run one suite at a time.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+PARALLEL = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(NPROC))
+
 # The test command for every change, a few minutes: unit tests, the
 # system tests plain and under AddressSanitizer+UBSan, and the benchmark's
 # smoke test.
-check: check-unit check-system check-asan bench-smoke
+check: check-build check-unit check-system check-asan bench-smoke
 	@echo "make check: passed: unit tests; system tests plain and under" \
 	    "ASan+UBSan; benchmark smoke test"
+
+check-build:
+	$(MAKE) $(PARALLEL) watchrun $(UNIT_BINS) $(BUILD)/$(ORACLE) \
+	    $(BENCH_PROGS)
+	$(ASAN_MAKE) $(PARALLEL) $(ASAN_BINS)
 
 # All of it, as CI runs it: check, then the system tests under valgrind
 # memcheck and a short fuzzing run.
@@ -131,10 +141,13 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 # binary, are left out, and the RSS soak of scale.bats is short: there the
 # sanitizer's heap, not watchrun's, makes the RSS it would watch, and
 # leaks are found at each process's exit instead.
+ASAN_MAKE = $(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" \
+	LDFLAGS="-fsanitize=address,undefined"
+ASAN_BINS = build-asan/watchrun \
+	$(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%) build-asan/$(ORACLE)
+
 check-asan asan:
-	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" \
-	    LDFLAGS="-fsanitize=address,undefined" build-asan/watchrun \
-	    $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%) build-asan/$(ORACLE)
+	$(ASAN_MAKE) $(PARALLEL) $(ASAN_BINS)
 	@set -e; for t in $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%); do \
 	    CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 $$t; done
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 SOAK_SECONDS=5 \
@@ -276,7 +289,7 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz watchrun
 
-.PHONY: all unit check check-unit check-system check-asan check-valgrind \
+.PHONY: all unit check check-build check-unit check-system check-asan check-valgrind \
 	check-fuzz asan fuzz bench bench-smoke install uninstall deb lint \
 	clean
 
