@@ -302,13 +302,21 @@ on_pace(struct loop_timer *t, uint64_t now)
 	read_events(t->arg);
 }
 
+/*
+ * A batch's time is up: what is queued is read first (and scheduled with
+ * it), since a deadline that passed while watchrun waited for the CPU
+ * must not cut off the changes that came before it could look.
+ */
 static void
 on_sched_timer(struct loop_timer *t, uint64_t now)
 {
 	struct app *a = t->arg;
 
 	a->now = now;
-	schedule(a);
+	if (a->printer == NULL)
+		read_events(a);
+	else
+		schedule(a);
 }
 
 /*

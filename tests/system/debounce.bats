@@ -77,6 +77,31 @@ wakeups() {
 	expect_var 1 WATCHRUN_EVENTS 'WRITE|CREATE'
 }
 
+# reads_grew PID BEFORE: PID has made more read(2) calls than BEFORE.
+reads_grew() {
+	[ "$(proc_io "$1" syscr)" -gt "$2" ]
+}
+
+# bats test_tags=kernel
+@test "a change queued while watchrun could not run joins the batch whose time ran out meanwhile" {
+	start_ready -w w -d 300ms -e CREATE -s '"$T/probe" "$@"'
+	reads=$(proc_io "$WR_PID" syscr)
+	: >w/a
+	# w/a has been read: its batch's deadline is set.
+	wait_until reads_grew "$WR_PID" "$reads"
+	kill -STOP "$WR_PID"
+	# Past the deadline while watchrun cannot run; then a change.
+	sleep 0.5
+	: >w/b
+	kill -CONT "$WR_PID"
+	wait_runs 1
+	expect_argv 1 w/a w/b
+	# Nothing was left over for a second run.
+	: >w/c
+	wait_runs 2
+	expect_argv 2 w/c
+}
+
 # bats test_tags=kernel
 @test "debounce 0 runs while changes keep coming" {
 	start_ready -w w -d 0 -s '"$T/probe" "$@"'
