@@ -112,6 +112,15 @@ wr_watch_count() {
 	wr_wds | wc -l
 }
 
+# watched PATH: watchrun holds an inotify watch on PATH's inode.
+watched() {
+	local ino
+
+	ino=$(stat -c %i "$1") || return 1
+	grep -qh "^inotify wd:[0-9]* ino:$(printf '%x' "$ino") " \
+	    "/proc/$WR_PID"/fdinfo/* 2>/dev/null
+}
+
 # vm_rss PID: resident set size in kB.
 vm_rss() {
 	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"

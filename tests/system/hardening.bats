@@ -516,6 +516,10 @@ for i in range(3000):
 	ready_line 3 log
 	umount w/mnt
 	wait_for_log 'unmounted'
+	# The warning can come before what the mount covered is watched:
+	# that waits for the old watches' IGNORED, which may come later.
+	wait_until watched w/mnt
+	wait_until watched w/mnt/under
 	# w/mnt is the directory of the tree's filesystem again, with its
 	# own contents: a change there is a change in the tree.
 	: >w/mnt/under/f
